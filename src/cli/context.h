@@ -1,0 +1,46 @@
+#pragma once
+// What every verb receives: the global options, the process, and the output streams.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+#include "stack/model.h"
+
+namespace edgecrew::cli {
+
+struct GlobalOptions {
+  std::vector<std::string> files;     // -f, in merge order
+  std::string project_name;           // -p
+  std::vector<std::string> profiles;  // --profile (and COMPOSE_PROFILES)
+  std::vector<std::string> env_files; // --env-file
+  bool verbose = false;               // -v
+};
+
+struct Context {
+  GlobalOptions global;
+  const Process& process;
+  Io& io;
+};
+
+// A failure the command layer reports as one message and exit status; never thrown below cli/.
+struct CommandError : std::runtime_error {
+  CommandError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+  int status;
+};
+
+struct LoadedStack {
+  stack::Stack stack;
+  bool builtin = false;
+};
+
+// The load stage: finds the stack file(s) or takes the built-in stack, reads the .env files, fills
+// in host-derived defaults, loads and validates. Prints warnings; throws CommandError(2) listing
+// every error when the stack is invalid.
+LoadedStack load_stack_for(const Context& ctx);
+
+// Where the built-in stack keeps its generated passwords: $XDG_CONFIG_HOME/edgecrew/edgecrew.env.
+std::filesystem::path user_env_file(const Process& process);
+
+}  // namespace edgecrew::cli

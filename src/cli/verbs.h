@@ -1,0 +1,28 @@
+#pragma once
+// One entry per verb: its flags are registered on a CLI11 subcommand, and `run` is called with the
+// parsed options once the command line is complete.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace edgecrew::cli {
+
+struct Verb {
+  std::string name;
+  std::string summary;
+  std::string examples;  // shown by `edgecrew help VERB` and `VERB --help`
+  // Registers the verb's flags on `sub`; returns the action to run after parsing.
+  std::function<std::function<int(Context&)>(CLI::App& sub)> setup;
+};
+
+Verb config_verb();
+Verb env_verb();
+Verb init_verb();
+
+}  // namespace edgecrew::cli

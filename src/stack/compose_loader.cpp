@@ -1,0 +1,248 @@
+#include "stack/compose_loader.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "stack/compose_files.h"
+#include "stack/decode.h"
+#include "stack/dotenv.h"
+#include "stack/interpolate.h"
+#include "stack/merge.h"
+#include "stack/secrets.h"
+#include "stack/service_decoder.h"
+#include "stack/validate.h"
+#include "stack/yaml_tree.h"
+#include "util/fs.h"
+#include "util/strings.h"
+
+namespace edgecrew::stack {
+
+namespace {
+
+using Variables = std::map<std::string, std::string>;
+
+Variables resolve_variables(const LoadOptions& options, Diagnostics& diags) {
+  Variables vars = options.defaults;
+  for (const auto& file : options.env_files) {
+    auto text = read_file(file.path);
+    if (!text) {
+      if (file.required || text.error().kind != ErrorKind::not_found) {
+        diags.error({file.path.string(), 0, 0}, "cannot read env file", text.error().message);
+      }
+      continue;
+    }
+    VariableLookup lookup = [&](const std::string& name) -> std::optional<std::string> {
+      if (auto it = options.environment.find(name); it != options.environment.end()) return it->second;
+      if (auto it = vars.find(name); it != vars.end()) return it->second;
+      return std::nullopt;
+    };
+    for (auto& [k, entry] : parse_dotenv(*text, file.path.string(), lookup, diags)) {
+      vars[k] = std::move(entry.value);
+    }
+  }
+  for (const auto& [k, v] : options.environment) vars[k] = v;
+  return vars;
+}
+
+// Interpolates every value (not keys) in place; records substituted secret-named variables.
+void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& secrets,
+                      Diagnostics& diags) {
+  switch (node.kind) {
+    case Node::Kind::scalar: {
+      if (node.scalar.find('$') == std::string::npos) return;
+      auto result = interpolate(node.scalar, [&](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+      });
+      if (result.error) {
+        Location where = node.where;
+        // On one line the offset in the text is an offset in columns.
+        if (node.scalar.find('\n') == std::string::npos) {
+          where.column += static_cast<int>(result.error->offset) + (node.quoted ? 1 : 0);
+        }
+        diags.error(where, result.error->message, result.error->hint);
+        return;
+      }
+      for (const auto& name : result.variables) {
+        if (is_secret_name(name)) secrets.insert(vars.at(name));
+      }
+      node.scalar = std::move(result.value);
+      return;
+    }
+    case Node::Kind::sequence:
+      for (auto& item : node.items) interpolate_tree(item, vars, secrets, diags);
+      return;
+    case Node::Kind::mapping:
+      for (auto& [k, v] : node.entries) interpolate_tree(v, vars, secrets, diags);
+      return;
+    case Node::Kind::null:
+      return;
+  }
+}
+
+void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
+  if (!d.mapping(n, "volumes")) return;
+  for (const auto& [k, v] : n.entries) {
+    Volume vol;
+    vol.key = k.scalar;
+    vol.where = k.where;
+    std::string explicit_name;
+    if (!v.is_null() && d.check_keys(v, fmt::format("volume \"{}\"", k.scalar),
+                                     {"name", "driver", "driver_opts", "labels", "external"})) {
+      if (const Node* x = v.find("name")) explicit_name = d.string(*x, "volume name").value_or("");
+      if (const Node* x = v.find("driver")) vol.driver = d.string(*x, "volume driver").value_or("");
+      if (const Node* x = v.find("external")) vol.external = d.boolean(*x, "external").value_or(false);
+      if (const Node* x = v.find("labels")) {
+        vol.labels = d.key_values(*x, "volume labels", nullptr).value_or(vol.labels);
+      }
+      if (const Node* x = v.find("driver_opts")) {
+        vol.driver_opts = d.key_values(*x, "driver_opts", nullptr).value_or(vol.driver_opts);
+      }
+    }
+    if (!explicit_name.empty()) {
+      vol.name = explicit_name;
+    } else if (vol.external) {
+      vol.name = vol.key;
+    } else {
+      vol.name = stack.name + "_" + vol.key;
+    }
+    stack.volumes[vol.key] = std::move(vol);
+  }
+}
+
+void decode_extension_section(const Node& n, Stack& stack, Decoder& d) {
+  if (!d.check_keys(n, "x-edgecrew", {"engine", "cri_endpoint"})) return;
+  if (const Node* e = n.find("engine")) {
+    stack.engine = d.string(*e, "x-edgecrew engine").value_or("");
+    if (!stack.engine.empty() && stack.engine != "podman" && stack.engine != "cri") {
+      d.diags().error(e->where, fmt::format("unknown engine \"{}\"", stack.engine),
+                      "use podman or cri");
+    }
+  }
+  if (const Node* c = n.find("cri_endpoint")) {
+    stack.cri_endpoint = d.string(*c, "x-edgecrew cri_endpoint").value_or("");
+  }
+}
+
+std::string project_name(const Node& root, const LoadOptions& options, Diagnostics& diags) {
+  auto explicit_name = [&](const std::string& raw, const Location& where) -> std::string {
+    auto normalized = normalize_project_name(raw);
+    if (!normalized || *normalized != raw) {
+      diags.error(where, fmt::format("project name \"{}\" is not valid", raw),
+                  "use lower-case letters, digits, '-' and '_', starting with a letter or digit");
+      return normalized.value_or("edgecrew");
+    }
+    return raw;
+  };
+  if (!options.project_name.empty()) return explicit_name(options.project_name, {"-p", 0, 0});
+  if (auto it = options.environment.find("COMPOSE_PROJECT_NAME");
+      it != options.environment.end() && !it->second.empty()) {
+    return explicit_name(it->second, {"COMPOSE_PROJECT_NAME", 0, 0});
+  }
+  if (const Node* n = root.find("name"); n && n->is_scalar() && !n->scalar.empty()) {
+    return explicit_name(n->scalar, n->where);
+  }
+  auto normalized = normalize_project_name(options.fallback_project_name);
+  if (!normalized) {
+    diags.error({root.where.file, 0, 0},
+                fmt::format("no project name: the directory name \"{}\" has no usable characters",
+                            options.fallback_project_name),
+                "set name: in the stack file or pass -p NAME");
+    return "edgecrew";
+  }
+  return *normalized;
+}
+
+}  // namespace
+
+std::vector<SourceFile> read_sources(const std::vector<std::filesystem::path>& paths,
+                                     Diagnostics& diags) {
+  std::vector<SourceFile> out;
+  for (const auto& path : paths) {
+    auto text = read_file(path);
+    if (!text) {
+      diags.error({path.string(), 0, 0}, "cannot read the stack file", text.error().message);
+      continue;
+    }
+    std::error_code ec;
+    auto dir = std::filesystem::absolute(path, ec).parent_path();
+    out.push_back({path.string(), std::move(*text), dir});
+  }
+  return out;
+}
+
+LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions& options) {
+  LoadResult result;
+  Diagnostics& diags = result.diagnostics;
+  if (sources.empty()) {
+    if (!diags.has_errors()) diags.error({"", 0, 0}, "no stack file to load");
+    return result;
+  }
+  Variables vars = resolve_variables(options, diags);
+
+  std::set<std::string> secrets;
+  std::optional<Node> root;
+  for (const auto& source : sources) {
+    auto doc = parse_yaml(source.text, source.name, diags);
+    if (!doc) continue;
+    if (!doc->is_mapping() && !doc->is_null()) {
+      diags.error(doc->where, "a stack file must be a mapping with a services key");
+      continue;
+    }
+    interpolate_tree(*doc, vars, secrets, diags);
+    if (!root) {
+      root = std::move(*doc);
+    } else {
+      merge_documents(*root, *doc);
+    }
+  }
+  if (!root) return result;
+
+  Stack stack;
+  stack.project_dir = sources.front().dir.string();
+  for (const auto& s : sources) stack.files.push_back(s.name);
+  stack.name = project_name(*root, options, diags);
+
+  Decoder d(diags);
+  static const std::vector<std::string> top_keys = {"name", "services", "volumes", "networks",
+                                                    "version", "secrets", "configs", "include"};
+  d.check_keys(*root, "the stack file", top_keys);
+  if (const Node* v = root->find("version")) {
+    diags.warning(v->where, "\"version\" is obsolete and ignored", "remove it, as Compose does");
+  }
+  if (const Node* n = root->find("networks")) {
+    diags.warning(n->where, "top-level \"networks\" are ignored by edgecrew",
+                  "services share one project network, or use network_mode: host");
+  }
+  for (const char* key : {"secrets", "configs", "include"}) {
+    if (const Node* n = root->find(key)) {
+      diags.error(n->where, fmt::format("top-level \"{}\" is not supported", key),
+                  "pass secrets through .env variables; merge files with several -f");
+    }
+  }
+  if (const Node* x = root->find("x-edgecrew")) decode_extension_section(*x, stack, d);
+  if (const Node* v = root->find("volumes")) decode_volumes_section(*v, stack, d);
+
+  const Node* services = root->find("services");
+  if (services == nullptr || services->is_null() || (services->is_mapping() && services->entries.empty())) {
+    diags.error({sources.front().name, root->where.line, root->where.column},
+                "the stack defines no services", "add a services: mapping with at least one service");
+  } else if (d.mapping(*services, "services")) {
+    DecodeContext ctx{stack.project_dir, options.home, &vars};
+    for (const auto& [k, v] : services->entries) {
+      if (auto service = decode_service(k.scalar, v, d, ctx)) stack.services.push_back(std::move(*service));
+    }
+  }
+  std::sort(stack.services.begin(), stack.services.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  stack.secret_values.assign(secrets.begin(), secrets.end());
+
+  validate_stack(stack, diags);
+  if (!diags.has_errors()) result.stack = std::move(stack);
+  return result;
+}
+
+}  // namespace edgecrew::stack

@@ -1,0 +1,111 @@
+#include "stack/model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace edgecrew::stack {
+
+const Service* Stack::find(const std::string& service) const {
+  for (const auto& s : services) {
+    if (s.name == service) return &s;
+  }
+  return nullptr;
+}
+
+const char* to_string(DependencyCondition c) {
+  switch (c) {
+    case DependencyCondition::service_started:
+      return "service_started";
+    case DependencyCondition::service_healthy:
+      return "service_healthy";
+    case DependencyCondition::service_completed_successfully:
+      return "service_completed_successfully";
+  }
+  return "?";
+}
+
+const char* to_string(RestartPolicy r) {
+  switch (r) {
+    case RestartPolicy::no:
+      return "no";
+    case RestartPolicy::always:
+      return "always";
+    case RestartPolicy::on_failure:
+      return "on-failure";
+    case RestartPolicy::unless_stopped:
+      return "unless-stopped";
+  }
+  return "?";
+}
+
+const char* to_string(MountType t) {
+  switch (t) {
+    case MountType::volume:
+      return "volume";
+    case MountType::bind:
+      return "bind";
+    case MountType::tmpfs:
+      return "tmpfs";
+  }
+  return "?";
+}
+
+const char* to_string(Probe::Kind k) {
+  switch (k) {
+    case Probe::Kind::http:
+      return "http";
+    case Probe::Kind::tcp:
+      return "tcp";
+    case Probe::Kind::redis:
+      return "redis";
+    case Probe::Kind::neo4j:
+      return "neo4j";
+    case Probe::Kind::openai:
+      return "openai";
+  }
+  return "?";
+}
+
+std::vector<std::string> cdi_devices(const Service& service) {
+  std::vector<std::string> names;
+  auto add = [&names](std::string name) {
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(std::move(name));
+  };
+  for (const auto& d : service.devices) {
+    if (!d.cdi_name.empty()) add(d.cdi_name);
+  }
+  // Compose's GPU reservations name NVIDIA GPUs by index; CDI names them nvidia.com/gpu=INDEX.
+  for (const auto& gpu : service.resources.gpus) {
+    std::string kind = fmt::format("{}.com/gpu", gpu.driver.empty() ? "nvidia" : gpu.driver);
+    if (!gpu.device_ids.empty()) {
+      for (const auto& id : gpu.device_ids)
+        add(fmt::format("{}={}", kind, id));
+    } else if (gpu.count.value_or(-1) < 0) {
+      add(kind + "=all");
+    } else {
+      for (int i = 0; i < *gpu.count; ++i)
+        add(fmt::format("{}={}", kind, i));
+    }
+  }
+  return names;
+}
+
+std::vector<const Service*> enabled_services(const Stack& stack,
+                                             const std::vector<std::string>& profiles,
+                                             const std::vector<std::string>& named) {
+  auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  std::vector<const Service*> out;
+  for (const auto& s : stack.services) {
+    bool enabled = s.profiles.empty() || contains(named, s.name) || contains(profiles, "*");
+    for (const auto& p : s.profiles)
+      enabled = enabled || contains(profiles, p);
+    if (enabled) out.push_back(&s);
+  }
+  return out;
+}
+
+}  // namespace edgecrew::stack

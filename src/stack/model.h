@@ -1,0 +1,170 @@
+#pragma once
+// The stack model: plain structs, engine-neutral, produced by the Compose loader (or the built-in
+// stack) and consumed by the planner, the renderers and the doctor. No Compose syntax survives here:
+// strings are interpolated, durations and sizes parsed, paths absolute, defaults filled in.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/diagnostics.h"
+
+namespace edgecrew::stack {
+
+using Duration = std::chrono::milliseconds;
+
+struct PortMapping {
+  std::string host_ip;         // "" = every address
+  std::uint16_t host_port = 0; // 0 = not published (or an ephemeral port when `published` is true)
+  std::uint16_t container_port = 0;
+  std::string protocol = "tcp";  // tcp | udp | sctp
+  bool published = false;
+  Location where;
+};
+
+enum class MountType { volume, bind, tmpfs };
+
+struct Mount {
+  MountType type = MountType::volume;
+  std::string source;  // volume key in Stack::volumes, an absolute host path, or "" (anonymous/tmpfs)
+  std::string target;  // absolute path in the container
+  bool read_only = false;
+  bool create_host_path = true;  // long syntax bind.create_host_path
+  Location where;
+};
+
+// A device given by host path ("/dev/fuse:/dev/fuse:rwm") or by CDI name ("nvidia.com/gpu=all").
+struct Device {
+  std::string cdi_name;  // set for CDI devices
+  std::string host_path;
+  std::string container_path;
+  std::string permissions;  // "rwm" by default
+  Location where;
+};
+
+// deploy.resources.reservations.devices entry.
+struct GpuRequest {
+  std::string driver;                     // "nvidia" when unset
+  std::optional<int> count;               // -1 = all; unset with device_ids
+  std::vector<std::string> device_ids;
+  std::vector<std::string> capabilities;  // ["gpu"] at least
+  Location where;
+};
+
+struct Resources {
+  std::optional<double> cpus;
+  std::optional<std::int64_t> memory_bytes;
+  std::optional<std::int64_t> memory_reservation_bytes;
+  std::vector<GpuRequest> gpus;
+};
+
+enum class DependencyCondition { service_started, service_healthy, service_completed_successfully };
+
+struct DependsOn {
+  std::string service;
+  DependencyCondition condition = DependencyCondition::service_started;
+  bool required = true;
+  bool restart = false;
+  Location where;
+};
+
+struct Healthcheck {
+  // ["CMD", arg...] | ["CMD-SHELL", command] | ["NONE"]
+  std::vector<std::string> test;
+  Duration interval{30'000};
+  Duration timeout{30'000};
+  Duration start_period{0};
+  Duration start_interval{5'000};
+  int retries = 3;
+  bool disabled() const { return test.empty() || test.front() == "NONE"; }
+};
+
+// x-edgecrew.probe: readiness measured natively from outside the container.
+struct Probe {
+  enum class Kind { http, tcp, redis, neo4j, openai };
+  Kind kind = Kind::tcp;
+  std::string url;        // http, redis, openai (base URL ending in /v1)
+  int status = 200;       // http: expected status
+  std::string host;       // tcp
+  std::uint16_t port = 0; // tcp
+  std::string http;       // neo4j HTTP endpoint
+  std::string bolt;       // neo4j Bolt endpoint
+  std::string user;       // neo4j
+  std::string password;   // neo4j
+  std::string model;      // openai: a model /v1/models must list
+  Location where;
+};
+
+enum class RestartPolicy { no, always, on_failure, unless_stopped };
+
+struct Service {
+  std::string name;
+  std::string image;
+  std::optional<std::vector<std::string>> entrypoint;  // unset = the image's
+  std::optional<std::vector<std::string>> command;     // unset = the image's
+  std::map<std::string, std::string> environment;
+  std::map<std::string, std::string> labels;
+  std::string network_mode = "bridge";  // bridge | host | none
+  std::vector<PortMapping> ports;
+  std::vector<Mount> mounts;
+  std::vector<Device> devices;
+  Resources resources;
+  std::vector<DependsOn> depends_on;
+  std::optional<Healthcheck> healthcheck;
+  RestartPolicy restart = RestartPolicy::no;
+  int restart_max_attempts = 0;  // on-failure:N
+  std::string user;
+  std::string working_dir;
+  std::string stop_signal;  // "" = SIGTERM
+  Duration stop_grace_period{10'000};
+  std::string ipc;                        // "" | host | private | shareable
+  std::optional<std::int64_t> shm_size;   // bytes
+  std::vector<std::string> profiles;
+  std::string hostname;
+  std::optional<bool> init;
+  std::string runtime;  // CRI runtime handler / Kubernetes runtimeClassName
+  std::optional<Probe> probe;
+  Location where;
+};
+
+struct Volume {
+  std::string key;   // the name used in the stack file
+  std::string name;  // the engine's name: "<project>_<key>" unless `name:` is set or external
+  std::string driver;
+  std::map<std::string, std::string> driver_opts;
+  std::map<std::string, std::string> labels;
+  bool external = false;
+  Location where;
+};
+
+struct Stack {
+  std::string name;                 // the project name
+  std::vector<std::string> files;   // the stack files, in merge order ("<built-in>" for the default)
+  std::string project_dir;          // absolute; relative paths in the stack are taken from here
+  std::vector<Service> services;    // sorted by name
+  std::map<std::string, Volume> volumes;
+  std::string engine;               // x-edgecrew.engine: "" | podman | cri
+  std::string cri_endpoint;         // x-edgecrew.cri_endpoint
+  // Values that came from secret variables; every printer masks them.
+  std::vector<std::string> secret_values;
+
+  const Service* find(const std::string& service) const;
+};
+
+const char* to_string(DependencyCondition c);
+const char* to_string(RestartPolicy r);
+const char* to_string(MountType t);
+const char* to_string(Probe::Kind k);
+
+// The CDI names a service asks for, from `devices` and GPU reservations, in order, without repeats.
+std::vector<std::string> cdi_devices(const Service& service);
+
+// Services enabled by the given profiles (no profiles = always enabled), plus the named ones.
+std::vector<const Service*> enabled_services(const Stack& stack,
+                                             const std::vector<std::string>& profiles,
+                                             const std::vector<std::string>& named = {});
+
+}  // namespace edgecrew::stack

@@ -1,0 +1,33 @@
+#pragma once
+// One Compose service (after merge and interpolation) → Service. Each key's type and syntax is
+// checked here; relations between services are checked in validate.h.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "stack/decode.h"
+
+namespace edgecrew::stack {
+
+struct DecodeContext {
+  std::filesystem::path dir;  // relative paths start here
+  std::string home;
+  const std::map<std::string, std::string>* variables = nullptr;  // for pass-through env keys
+};
+
+// The service keys the loader understands, for the support matrix and "did you mean".
+const std::vector<std::string>& supported_service_keys();
+
+std::optional<Service> decode_service(const std::string& name, const Node& node, Decoder& d,
+                                      const DecodeContext& ctx);
+
+// Parts of a service with a syntax of their own (service_parts.cpp).
+void decode_ports(const Node& n, Service& s, Decoder& d);
+void decode_volumes(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx);
+void decode_devices(const Node& n, Service& s, Decoder& d);
+void decode_deploy(const Node& n, Service& s, Decoder& d);
+void decode_extension(const Node& n, Service& s, Decoder& d);  // x-edgecrew
+
+}  // namespace edgecrew::stack

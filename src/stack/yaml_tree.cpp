@@ -1,0 +1,172 @@
+#include "stack/yaml_tree.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace edgecrew::stack {
+
+namespace {
+
+// Aliases can expand a small document into a huge tree ("billion laughs"); stack files are small.
+constexpr std::size_t k_max_nodes = 200'000;
+
+struct Converter {
+  std::string file;
+  Diagnostics& diags;
+  std::size_t count = 0;
+  bool too_large = false;
+
+  Location at(const YAML::Mark& mark) const {
+    if (mark.is_null()) return {file, 0, 0};
+    return {file, mark.line + 1, mark.column + 1};
+  }
+
+  Node convert(const YAML::Node& in) {
+    Node out;
+    out.where = at(in.Mark());
+    if (++count > k_max_nodes) {
+      too_large = true;
+      return out;
+    }
+    switch (in.Type()) {
+      case YAML::NodeType::Scalar:
+        out.kind = Node::Kind::scalar;
+        out.scalar = in.Scalar();
+        out.quoted = in.Tag() == "!";
+        break;
+      case YAML::NodeType::Sequence:
+        out.kind = Node::Kind::sequence;
+        for (const auto& item : in) {
+          out.items.push_back(convert(item));
+          if (too_large) return out;
+        }
+        break;
+      case YAML::NodeType::Map:
+        out.kind = Node::Kind::mapping;
+        convert_mapping(in, out);
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+
+  void convert_mapping(const YAML::Node& in, Node& out) {
+    std::vector<Node> merges;
+    for (const auto& kv : in) {
+      Node key = convert(kv.first);
+      Node value = convert(kv.second);
+      if (too_large) return;
+      if (key.is_scalar() && !key.quoted && key.scalar == "<<") {
+        merges.push_back(std::move(value));
+        continue;
+      }
+      if (!key.is_scalar()) {
+        diags.error(key.where, "a mapping key must be a string");
+        continue;
+      }
+      if (out.find(key.scalar) != nullptr) {
+        diags.error(key.where, fmt::format("duplicate key \"{}\"", key.scalar),
+                    "a key may appear once in a mapping");
+        continue;
+      }
+      out.entries.emplace_back(std::move(key), std::move(value));
+    }
+    // Keys written in the mapping win over merged ones; earlier merge sources win over later ones.
+    for (const auto& merge : merges) {
+      std::vector<const Node*> sources;
+      if (merge.is_mapping()) sources.push_back(&merge);
+      if (merge.is_sequence()) {
+        for (const auto& item : merge.items)
+          sources.push_back(&item);
+      }
+      for (const Node* source : sources) {
+        if (!source->is_mapping()) {
+          diags.error(source->where, "a merge key (<<) takes a mapping or a list of mappings");
+          continue;
+        }
+        for (const auto& [k, v] : source->entries) {
+          if (out.find(k.scalar) == nullptr) out.entries.emplace_back(k, v);
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+const Node* Node::find(std::string_view key) const {
+  for (const auto& [k, v] : entries) {
+    if (k.scalar == key) return &v;
+  }
+  return nullptr;
+}
+
+Node* Node::find(std::string_view key) {
+  for (auto& [k, v] : entries) {
+    if (k.scalar == key) return &v;
+  }
+  return nullptr;
+}
+
+void Node::set(const std::string& key, Node value) {
+  if (Node* existing = find(key)) {
+    *existing = std::move(value);
+    return;
+  }
+  entries.emplace_back(make_scalar(key, value.where), std::move(value));
+}
+
+Node Node::make_scalar(std::string text, Location where, bool quoted) {
+  Node n;
+  n.kind = Kind::scalar;
+  n.scalar = std::move(text);
+  n.quoted = quoted;
+  n.where = std::move(where);
+  return n;
+}
+
+Node Node::make_mapping(Location where) {
+  Node n;
+  n.kind = Kind::mapping;
+  n.where = std::move(where);
+  return n;
+}
+
+const char* describe(Node::Kind kind) {
+  switch (kind) {
+    case Node::Kind::null:
+      return "null";
+    case Node::Kind::scalar:
+      return "a string";
+    case Node::Kind::sequence:
+      return "a list";
+    case Node::Kind::mapping:
+      return "a mapping";
+  }
+  return "?";
+}
+
+std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
+                               Diagnostics& diags) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    Location where{file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                   e.mark.is_null() ? 0 : e.mark.column + 1};
+    diags.error(where, fmt::format("YAML syntax error: {}", e.msg),
+                "check the indentation and quoting on this line and the one above");
+    return std::nullopt;
+  }
+  Converter converter{file, diags};
+  Node out = converter.convert(root);
+  if (converter.too_large) {
+    diags.error({file, 0, 0}, "the document is too large (over 200000 nodes once aliases expand)");
+    return std::nullopt;
+  }
+  if (out.is_null()) out.where = {file, 1, 1};
+  return out;
+}
+
+}  // namespace edgecrew::stack

@@ -1,0 +1,89 @@
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace edgecrew {
+
+namespace {
+
+ErrorKind kind_of_errno(int err) {
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return ErrorKind::not_found;
+    case EACCES:
+    case EPERM:
+      return ErrorKind::permission_denied;
+    default:
+      return ErrorKind::io;
+  }
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    return Error{kind_of_errno(err), fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+Status write_file_atomic(const std::filesystem::path& path, const std::string& content,
+                         unsigned mode) {
+  std::string tmp = path.string() + ".edgecrew-tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    int err = errno;
+    return Error{kind_of_errno(err), fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+  }
+  // The umask may have narrowed or the file may have existed with other bits: set them exactly.
+  ::fchmod(fd, mode);
+  std::size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Error{ErrorKind::io, fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Error{kind_of_errno(err), fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+  }
+  return Ok{};
+}
+
+std::filesystem::path absolute_from(const std::filesystem::path& base, const std::string& path,
+                                    const std::string& home) {
+  std::filesystem::path p;
+  if (path == "~" || path.starts_with("~/")) {
+    p = std::filesystem::path(home) / path.substr(path.size() > 1 ? 2 : 1);
+  } else {
+    p = path;
+  }
+  if (p.is_relative()) p = base / p;
+  p = p.lexically_normal();
+  std::string s = p.string();
+  if (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace edgecrew
