@@ -1,6 +1,7 @@
 #include "stack/compose_loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -127,6 +128,14 @@ void decode_extension_section(const Node& n, Stack& stack, Decoder& d) {
   }
 }
 
+// Compose's rule; the name also becomes part of container and volume names.
+bool valid_service_name(const std::string& name) {
+  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-' || c == '_';
+  });
+}
+
 std::string project_name(const Node& root, const LoadOptions& options, Diagnostics& diags) {
   auto explicit_name = [&](const std::string& raw, const Location& where) -> std::string {
     auto normalized = normalize_project_name(raw);
@@ -233,6 +242,11 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   } else if (d.mapping(*services, "services")) {
     DecodeContext ctx{stack.project_dir, options.home, &vars};
     for (const auto& [k, v] : services->entries) {
+      if (!valid_service_name(k.scalar)) {
+        diags.error(k.where, fmt::format("service name \"{}\" is not valid", k.scalar),
+                    "use letters, digits, '.', '-' and '_', starting with a letter or digit");
+        continue;
+      }
       if (auto service = decode_service(k.scalar, v, d, ctx)) stack.services.push_back(std::move(*service));
     }
   }
