@@ -5,8 +5,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <tuple>
-#include <utility>
 
 namespace edgecrew::stack {
 
@@ -16,68 +14,19 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// Go's time.ParseDuration works in unsigned nanoseconds and allows up to 1<<63 before the sign is
-// applied; the checks below mirror its overflow rules.
-constexpr std::uint64_t kGoDurationLimit = std::uint64_t{1} << 63;
-
-std::optional<std::uint64_t> leading_int(std::string_view& s) {
-  std::uint64_t x = 0;
-  std::size_t i = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
-    if (x > kGoDurationLimit / 10) return std::nullopt;
-    x = x * 10 + static_cast<std::uint64_t>(s[i] - '0');
-    if (x > kGoDurationLimit) return std::nullopt;
-  }
-  s.remove_prefix(i);
-  return x;
-}
-
-// Digits past what fits are dropped, not an error, as in Go.
-std::pair<std::uint64_t, double> leading_fraction(std::string_view& s) {
-  std::uint64_t x = 0;
-  double scale = 1;
-  bool overflow = false;
-  std::size_t i = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
-    if (overflow) continue;
-    if (x > (kGoDurationLimit - 1) / 10) {
-      overflow = true;
-      continue;
-    }
-    std::uint64_t y = x * 10 + static_cast<std::uint64_t>(s[i] - '0');
-    if (y > kGoDurationLimit) {
-      overflow = true;
-      continue;
-    }
-    x = y;
-    scale *= 10;
-  }
-  s.remove_prefix(i);
-  return {x, scale};
-}
-
-std::optional<std::uint64_t> unit_nanoseconds(std::string_view unit) {
-  struct Unit {
-    std::string_view name;
-    std::uint64_t ns;
-  };
-  // "\xC2\xB5s" is U+00B5 MICRO SIGN and "\xCE\xBCs" U+03BC GREEK SMALL LETTER MU, both accepted
-  // by Go.
-  static constexpr std::array<Unit, 8> kUnits{{
-      {"ns", 1},
-      {"us", 1'000},
-      {"\xC2\xB5s", 1'000},
-      {"\xCE\xBCs", 1'000},
-      {"ms", 1'000'000},
-      {"s", 1'000'000'000},
-      {"m", 60'000'000'000},
-      {"h", 3'600'000'000'000},
-  }};
-  for (const auto& u : kUnits) {
-    if (u.name == unit) return u.ns;
-  }
+// Milliseconds per unit; "µs" is written with either the micro sign or the Greek mu.
+std::optional<double> unit_milliseconds(std::string_view unit) {
+  if (unit == "h") return 3'600'000.0;
+  if (unit == "m") return 60'000.0;
+  if (unit == "s") return 1'000.0;
+  if (unit == "ms") return 1.0;
+  if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") return 1e-3;
+  if (unit == "ns") return 1e-6;
   return std::nullopt;
 }
+
+// Go durations are int64 nanoseconds: about 2562047 hours is the most a Compose file can say.
+constexpr double k_max_duration_ms = 9223372036854.775807;
 
 }  // namespace
 
@@ -87,46 +36,36 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (s == "0") return Duration{0};
   if (s.empty()) return std::nullopt;
 
-  std::uint64_t total = 0;
+  double total = 0;
   while (!s.empty()) {
-    if (!(s.front() == '.' || is_digit(s.front()))) return std::nullopt;
-    std::size_t before = s.size();
-    auto whole = leading_int(s);
-    if (!whole) return std::nullopt;
-    bool pre = before != s.size();
-    std::uint64_t v = *whole;
-
-    std::uint64_t fraction = 0;
-    double scale = 1;
-    bool post = false;
-    if (!s.empty() && s.front() == '.') {
-      s.remove_prefix(1);
-      before = s.size();
-      std::tie(fraction, scale) = leading_fraction(s);
-      post = before != s.size();
+    // A term is digits, optionally a '.' and more digits (at least one digit in all), then a unit.
+    std::size_t i = 0;
+    while (i < s.size() && is_digit(s[i]))
+      ++i;
+    std::size_t whole_digits = i;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && is_digit(s[i]))
+        ++i;
     }
-    if (!pre && !post) return std::nullopt;
-
-    std::size_t unit_len = 0;
-    while (unit_len < s.size() && s[unit_len] != '.' && !is_digit(s[unit_len]))
-      ++unit_len;
-    if (unit_len == 0) return std::nullopt;
-    auto unit = unit_nanoseconds(s.substr(0, unit_len));
-    s.remove_prefix(unit_len);
+    if (i == 0 || (whole_digits == 0 && i == 1)) return std::nullopt;
+    std::string number(s.substr(0, i));
+    if (number.front() == '.') number.insert(0, "0");
+    if (number.back() == '.') number.pop_back();
+    double value = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc{} || end != number.data() + number.size()) return std::nullopt;
+    std::size_t unit_end = i;
+    while (unit_end < s.size() && !is_digit(s[unit_end]) && s[unit_end] != '.')
+      ++unit_end;
+    auto unit = unit_milliseconds(s.substr(i, unit_end - i));
     if (!unit) return std::nullopt;
-
-    if (v > kGoDurationLimit / *unit) return std::nullopt;
-    v *= *unit;
-    if (fraction > 0) {
-      v += static_cast<std::uint64_t>(static_cast<double>(fraction) *
-                                      (static_cast<double>(*unit) / scale));
-      if (v > kGoDurationLimit) return std::nullopt;
-    }
-    total += v;
-    if (total > kGoDurationLimit) return std::nullopt;
+    total += value * *unit;
+    if (total >= k_max_duration_ms) return std::nullopt;
+    s.remove_prefix(unit_end);
   }
-  if (total > kGoDurationLimit - 1) return std::nullopt;
-  return Duration{static_cast<Duration::rep>(total / 1'000'000)};
+  // Whole milliseconds, rounding down; the relative epsilon keeps 0.29s (289.99999...) at 290.
+  return Duration{static_cast<Duration::rep>(std::floor(total + total * 1e-15 + 1e-12))};
 }
 
 std::optional<std::int64_t> parse_size(std::string_view text) {
@@ -149,9 +88,9 @@ std::optional<std::int64_t> parse_size(std::string_view text) {
 
   double multiplier = 1;
   if (i < text.size()) {
-    static constexpr std::string_view kPrefixes = "kmgtp";
+    static constexpr std::string_view k_prefixes = "kmgtp";
     char lower = static_cast<char>(text[i] | 0x20);
-    if (auto pos = kPrefixes.find(lower); pos != std::string_view::npos) {
+    if (auto pos = k_prefixes.find(lower); pos != std::string_view::npos) {
       multiplier = std::ldexp(1.0, 10 * static_cast<int>(pos + 1));
       ++i;
     }
