@@ -67,6 +67,10 @@ void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& 
         diags.error(where, result.error->message, result.error->hint);
         return;
       }
+      if (invalid_utf8_offset(result.value) != std::string::npos) {
+        diags.error(node.where, "a variable substituted here has a value that is not valid UTF-8");
+        return;
+      }
       for (const auto& name : result.variables) {
         if (is_secret_name(name)) secrets.insert(vars.at(name));
       }
@@ -136,7 +140,9 @@ bool valid_service_name(const std::string& name) {
   });
 }
 
-std::string project_name(const Node& root, const LoadOptions& options, Diagnostics& diags) {
+// COMPOSE_PROJECT_NAME counts from the environment and from the env files, as in Compose.
+std::string project_name(const Node& root, const LoadOptions& options, const Variables& vars,
+                         Diagnostics& diags) {
   auto explicit_name = [&](const std::string& raw, const Location& where) -> std::string {
     auto normalized = normalize_project_name(raw);
     if (!normalized || *normalized != raw) {
@@ -147,8 +153,7 @@ std::string project_name(const Node& root, const LoadOptions& options, Diagnosti
     return raw;
   };
   if (!options.project_name.empty()) return explicit_name(options.project_name, {"-p", 0, 0});
-  if (auto it = options.environment.find("COMPOSE_PROJECT_NAME");
-      it != options.environment.end() && !it->second.empty()) {
+  if (auto it = vars.find("COMPOSE_PROJECT_NAME"); it != vars.end() && !it->second.empty()) {
     return explicit_name(it->second, {"COMPOSE_PROJECT_NAME", 0, 0});
   }
   if (const Node* n = root.find("name"); n && n->is_scalar() && !n->scalar.empty()) {
@@ -209,11 +214,12 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
     }
   }
   if (!root) return result;
+  if (root->is_null()) *root = Node::make_mapping(root->where);  // an empty file
 
   Stack stack;
   stack.project_dir = sources.front().dir.string();
   for (const auto& s : sources) stack.files.push_back(s.name);
-  stack.name = project_name(*root, options, diags);
+  stack.name = project_name(*root, options, vars, diags);
 
   Decoder d(diags);
   static const std::vector<std::string> top_keys = {"name", "services", "volumes", "networks",
@@ -247,7 +253,8 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
                     "use letters, digits, '.', '-' and '_', starting with a letter or digit");
         continue;
       }
-      if (auto service = decode_service(k.scalar, v, d, ctx)) stack.services.push_back(std::move(*service));
+      if (auto service = decode_service(k, v, d, ctx))
+        stack.services.push_back(std::move(*service));
     }
   }
   std::sort(stack.services.begin(), stack.services.end(),

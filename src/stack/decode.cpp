@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 #include "stack/merge.h"
@@ -50,7 +51,8 @@ std::optional<double> Decoder::number(const Node& n, const std::string& what) {
     errno = 0;
     char* end = nullptr;
     double v = std::strtod(n.scalar.c_str(), &end);
-    if (errno == 0 && end != nullptr && *end == '\0') return v;
+    // strtod also reads "nan", "inf" and hexadecimal, which no Compose number is.
+    if (errno == 0 && end != nullptr && *end == '\0' && std::isfinite(v)) return v;
   }
   m_diags.error(n.where, fmt::format("{} must be a number", what));
   return std::nullopt;

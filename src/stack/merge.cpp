@@ -34,7 +34,7 @@ void merge_mapping(Node& base, const Node& over, int depth) {
   for (const auto& [k, v] : over.entries) {
     Node* existing = base.find(k.scalar);
     if (existing == nullptr) {
-      base.entries.emplace_back(k, v);
+      base.entries.push_back({k, v});
     } else {
       merge_node(*existing, v, k.scalar, depth + 1);
     }
@@ -52,6 +52,11 @@ void merge_node(Node& base, const Node& over, const std::string& key, int depth)
       base = std::move(merged);
       return;
     }
+  }
+  // x-edgecrew.probe holds exactly one kind: an override that names another kind replaces it.
+  if (service_key && key == "probe") {
+    base = over;
+    return;
   }
   if (base.is_mapping() && over.is_mapping()) {
     merge_mapping(base, over, depth);
@@ -98,7 +103,7 @@ Node list_to_mapping(const Node& node) {
     if (out.find(key) != nullptr) {
       *out.find(key) = std::move(value);
     } else {
-      out.entries.emplace_back(std::move(key_node), std::move(value));
+      out.entries.push_back({std::move(key_node), std::move(value)});
     }
   }
   return out;

@@ -20,7 +20,9 @@ std::vector<std::pair<std::size_t, std::size_t>> url_passwords(const std::string
   std::size_t pos = 0;
   while ((pos = text.find("://", pos)) != std::string::npos) {
     std::size_t authority = pos + 3;
-    std::size_t end = text.find_first_of("/?# \t\n", authority);
+    // The authority ends at the path, query or fragment, or where the URL itself ends: at a
+    // blank or a quote (JSON, YAML and shell quoting), so a later "@" in the text is not taken.
+    std::size_t end = text.find_first_of("/?# \t\r\n\"'", authority);
     if (end == std::string::npos) end = text.size();
     std::size_t at = text.rfind('@', end);
     if (at != std::string::npos && at >= authority) {
@@ -37,6 +39,14 @@ std::string url_password(const std::string& url) {
   auto found = url_passwords(url);
   return found.empty() ? std::string()
                        : url.substr(found[0].first, found[0].second - found[0].first);
+}
+
+// A value that switches something rather than holds a secret (NEO4J_AUTH=none,
+// ALLOW_EMPTY_PASSWORD=yes): masking it would mask every "none" or "yes" in the output.
+bool is_setting(const std::string& value) {
+  static const std::vector<std::string> words = {"none", "true", "false", "yes",
+                                                 "no",   "on",   "off",   "null"};
+  return std::find(words.begin(), words.end(), to_lower(value)) != words.end();
 }
 
 }  // namespace
@@ -64,6 +74,7 @@ std::vector<std::string> collect_secrets(const Stack& stack) {
       out.push_back(url_password(s.probe->url));
     }
   }
+  std::erase_if(out, is_setting);
   return out;
 }
 

@@ -207,13 +207,13 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
   if (const Node* dis = n.find("disable")) {
     if (d.boolean(*dis, "healthcheck disable").value_or(false)) h.test = {"NONE"};
   }
-  if (h.test.empty()) {
-    // Without a test of its own a healthcheck only retimes the image's; keep the image's test.
-    if (!n.find("disable")) {
+  if (h.test.empty() && !n.find("disable")) {
+    // A test that is not valid was reported above; without any test there is nothing to run.
+    if (!n.find("test")) {
       d.diags().error(n.where, "healthcheck has no test",
                       "add test: [\"CMD\", ...] or disable: true");
-      return;
     }
+    return;
   }
   s.healthcheck = std::move(h);
 }
@@ -263,13 +263,14 @@ const std::vector<std::string>& supported_service_keys() {
   return keys;
 }
 
-std::optional<Service> decode_service(const std::string& name, const Node& node, Decoder& d,
+std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
                                       const DecodeContext& ctx) {
+  const std::string& name = key.scalar;
   Service s;
   s.name = name;
-  s.where = node.where;
+  s.where = key.where;
   if (node.is_null()) {
-    d.diags().error(node.where, fmt::format("service \"{}\" is empty", name), "give it an image");
+    d.diags().error(key.where, fmt::format("service \"{}\" is empty", name), "give it an image");
     return std::nullopt;
   }
   if (!d.mapping(node, fmt::format("service \"{}\"", name))) return std::nullopt;
@@ -395,7 +396,7 @@ std::optional<Service> decode_service(const std::string& name, const Node& node,
                                 name, s.probe->password.size(), k_neo4j_min_password));
   }
   if (s.image.empty() && !node.find("image")) {
-    d.diags().error(node.where, fmt::format("service \"{}\" has no image", name),
+    d.diags().error(s.where, fmt::format("service \"{}\" has no image", name),
                     "add image: NAME:TAG (edgecrew does not build images)");
   }
   return s;

@@ -20,7 +20,8 @@ struct DecodeContext {
 // The service keys the loader understands, for the support matrix and "did you mean".
 const std::vector<std::string>& supported_service_keys();
 
-std::optional<Service> decode_service(const std::string& name, const Node& node, Decoder& d,
+// `key` is the service's name as written in the file; messages about the whole service point at it.
+std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
                                       const DecodeContext& ctx);
 
 // Parts of a service with a syntax of their own (service_parts.cpp).

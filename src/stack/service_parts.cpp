@@ -353,7 +353,12 @@ void decode_extension(const Node& n, Service& s, Decoder& d) {
                     "x-edgecrew probe takes exactly one of http, tcp, redis, neo4j, openai");
     return;
   }
-  const auto& [kind_node, body] = p->entries.front();
+  // Named references, not a structured binding: the lambdas below capture them.
+  const Node& kind_node = p->entries.front().key;
+  const Node& body = p->entries.front().value;
+  // An unknown kind was reported by check_keys; reading its body as some other kind would only
+  // add misleading errors.
+  if (std::find(kinds.begin(), kinds.end(), kind_node.scalar) == kinds.end()) return;
   Probe probe;
   probe.where = kind_node.where;
   const std::string& kind = kind_node.scalar;

@@ -103,12 +103,16 @@ void check_ports(const Stack& stack, Diagnostics& diags) {
         if (c.port->host_port == p.host_port && c.port->protocol == p.protocol &&
             (c.port->host_ip == p.host_ip || is_wildcard(c.port->host_ip) ||
              is_wildcard(p.host_ip))) {
-          diags.error(
-              p.where,
-              fmt::format("host port {}/{} of service \"{}\" is already published by "
-                          "service \"{}\" (line {})",
-                          p.host_port, p.protocol, s.name, c.service->name, c.port->where.line),
-              "publish it on another host port");
+          // With several -f files the other port may be in another file: then name it.
+          const Location& other = c.port->where;
+          std::string at = other.file == p.where.file
+                               ? fmt::format("line {}", other.line)
+                               : fmt::format("{}:{}", other.file, other.line);
+          diags.error(p.where,
+                      fmt::format("host port {}/{} of service \"{}\" is already published by "
+                                  "service \"{}\" ({})",
+                                  p.host_port, p.protocol, s.name, c.service->name, at),
+                      "publish it on another host port");
           break;
         }
       }

@@ -1,7 +1,11 @@
 #include "stack/yaml_tree.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include "util/strings.h"
 
 namespace edgecrew::stack {
 
@@ -57,6 +61,9 @@ struct Converter {
       Node key = convert(kv.first);
       Node value = convert(kv.second);
       if (too_large) return;
+      // yaml-cpp places an empty value ("a:" at the end of a line) at the next token, which may be
+      // lines further on; point at its key instead.
+      if (value.is_null() && value.where.line != key.where.line) value.where = key.where;
       if (key.is_scalar() && !key.quoted && key.scalar == "<<") {
         merges.push_back(std::move(value));
         continue;
@@ -70,15 +77,16 @@ struct Converter {
                     "a key may appear once in a mapping");
         continue;
       }
-      out.entries.emplace_back(std::move(key), std::move(value));
+      out.entries.push_back({std::move(key), std::move(value)});
     }
     // Keys written in the mapping win over merged ones; earlier merge sources win over later ones.
     for (const auto& merge : merges) {
       std::vector<const Node*> sources;
-      if (merge.is_mapping()) sources.push_back(&merge);
       if (merge.is_sequence()) {
         for (const auto& item : merge.items)
           sources.push_back(&item);
+      } else {
+        sources.push_back(&merge);  // a mapping, or something to report below
       }
       for (const Node* source : sources) {
         if (!source->is_mapping()) {
@@ -86,7 +94,7 @@ struct Converter {
           continue;
         }
         for (const auto& [k, v] : source->entries) {
-          if (out.find(k.scalar) == nullptr) out.entries.emplace_back(k, v);
+          if (out.find(k.scalar) == nullptr) out.entries.push_back({k, v});
         }
       }
     }
@@ -114,7 +122,7 @@ void Node::set(const std::string& key, Node value) {
     *existing = std::move(value);
     return;
   }
-  entries.emplace_back(make_scalar(key, value.where), std::move(value));
+  entries.push_back({make_scalar(key, value.where), std::move(value)});
 }
 
 Node Node::make_scalar(std::string text, Location where, bool quoted) {
@@ -149,6 +157,14 @@ const char* describe(Node::Kind kind) {
 
 std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                                Diagnostics& diags) {
+  if (auto bad = invalid_utf8_offset(text); bad != std::string::npos) {
+    // Line and column of the offending byte, counting columns in bytes.
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+    auto line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    int column = static_cast<int>(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) + 1;
+    diags.error({file, line, column}, "the file is not valid UTF-8", "save it as UTF-8");
+    return std::nullopt;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

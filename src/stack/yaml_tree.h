@@ -13,6 +13,8 @@
 
 namespace edgecrew::stack {
 
+struct MapEntry;
+
 struct Node {
   enum class Kind { null, scalar, sequence, mapping };
 
@@ -20,7 +22,7 @@ struct Node {
   std::string scalar;
   bool quoted = false;  // a quoted scalar is always a string, never a number or boolean
   std::vector<Node> items;
-  std::vector<std::pair<Node, Node>> entries;  // mapping: key node, value node, in file order
+  std::vector<MapEntry> entries;  // mapping, in file order
   Location where;
 
   bool is_null() const { return kind == Kind::null; }
@@ -35,6 +37,11 @@ struct Node {
 
   static Node make_scalar(std::string text, Location where, bool quoted = true);
   static Node make_mapping(Location where);
+};
+
+struct MapEntry {
+  Node key;
+  Node value;
 };
 
 const char* describe(Node::Kind kind);  // "a string", "a list", "a mapping", "null"

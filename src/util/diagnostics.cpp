@@ -12,7 +12,7 @@ std::string format_diagnostic(const Diagnostic& d) {
     out += fmt::format(":{}", d.where.line);
     if (d.where.column > 0) out += fmt::format(":{}", d.where.column);
   }
-  out += ": ";
+  if (!out.empty()) out += ": ";  // a message about no file in particular starts bare
   if (d.severity == Severity::warning) out += "warning: ";
   out += d.message;
   if (!d.hint.empty()) out += fmt::format(" ({})", d.hint);

@@ -133,6 +133,41 @@ std::optional<std::vector<std::string>> shell_split(std::string_view s) {
   return words;
 }
 
+std::size_t invalid_utf8_offset(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t length = 0;
+    char32_t min = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      length = 2;
+      min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3;
+      min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4;
+      min = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + length > s.size()) return i;
+    char32_t code = c & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
 std::string shell_quote(std::string_view s) {
   if (!s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
         return std::isalnum(c) || std::string_view("@%+=:,./_-").find(static_cast<char>(c)) !=

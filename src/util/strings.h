@@ -25,6 +25,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // Returns nullopt on an unterminated quote.
 std::optional<std::vector<std::string>> shell_split(std::string_view s);
 
+// The offset of the first byte that is not part of well-formed UTF-8, or npos when all of it is.
+std::size_t invalid_utf8_offset(std::string_view s);
+
 // Quotes `s` for a POSIX shell when it needs it.
 std::string shell_quote(std::string_view s);
 

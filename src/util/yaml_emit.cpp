@@ -15,10 +15,13 @@ namespace {
 bool looks_like_number(std::string_view s) {
   if (s.empty()) return false;
   std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  // Hexadecimal integers ("0xff") have letters for digits.
+  bool hex = s.substr(i, 2) == "0x" || s.substr(i, 2) == "0X";
   bool digit = false;
   for (; i < s.size(); ++i) {
     char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        (hex && std::isxdigit(static_cast<unsigned char>(c)))) {
       digit = true;
     } else if (c != '.' && c != 'e' && c != 'E' && c != '_' && c != 'x' && c != 'o' && c != '-' &&
                c != '+' && c != ':') {
@@ -30,9 +33,9 @@ bool looks_like_number(std::string_view s) {
 
 bool needs_quotes(std::string_view s) {
   if (s.empty()) return true;
-  static constexpr std::array<std::string_view, 16> reserved = {
-      "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", ".inf", "-.inf", ".nan",
-      "<<", "=", "-"};
+  static constexpr std::array<std::string_view, 17> reserved = {
+      "true", "false", "yes",   "no",    "on",   "off", "null", "~", "y",
+      "n",    ".inf",  "-.inf", "+.inf", ".nan", "<<",  "=",    "-"};
   std::string lower = to_lower(s);
   for (auto r : reserved) {
     if (lower == r) return true;
@@ -136,6 +139,8 @@ void emit(const nlohmann::ordered_json& v, int indent, std::string& out) {
 }  // namespace
 
 std::string to_yaml(const nlohmann::ordered_json& value) {
+  // An empty document would read back as null.
+  if (is_empty_container(value)) return value.is_object() ? "{}\n" : "[]\n";
   std::string out;
   emit(value, 0, out);
   return out;
