@@ -1,9 +1,9 @@
 #include "cli/app.h"
 
-#include <algorithm>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <algorithm>
 
 #include "cli/verbs.h"
 #include "util/strings.h"
@@ -12,30 +12,37 @@ namespace edgecrew::cli {
 
 namespace {
 
-std::vector<Verb> verbs() { return {config_verb(), env_verb(), init_verb()}; }
+std::vector<Verb> verbs() {
+  return {config_verb(), env_verb(), init_verb()};
+}
 
 std::string overview(const std::vector<Verb>& all) {
   std::string text = "\nCommands:\n";
-  for (const auto& v : all) text += fmt::format("  {:<10}{}\n", v.name, v.summary);
+  for (const auto& v : all)
+    text += fmt::format("  {:<10}{}\n", v.name, v.summary);
   text += "  help VERB  Show a command's flags and examples\n";
-  text += "\nWithout a compose file, edgecrew uses the built-in EdgeCrew stack (vLLM, Redis, Neo4j).";
+  text +=
+      "\nWithout a compose file, edgecrew uses the built-in EdgeCrew stack (vLLM, Redis, Neo4j).";
   return text;
 }
 
 }  // namespace
 
 int run(const std::vector<std::string>& args, Io& io, const Process& process) {
-  CLI::App app("edgecrew: run the EdgeCrew stack (vLLM, Redis, Neo4j) on Podman, CRI-O or Kubernetes "
-               "from one compose file",
-               "edgecrew");
+  CLI::App app(
+      "edgecrew: run the EdgeCrew stack (vLLM, Redis, Neo4j) on Podman, CRI-O or Kubernetes "
+      "from one compose file",
+      "edgecrew");
   app.set_version_flag("--version", fmt::format("edgecrew {}", EDGECREW_VERSION));
   app.require_subcommand(0, 1);
   app.fallthrough();
 
   GlobalOptions global;
-  app.add_option("-f,--file", global.files, "Stack file (repeat to merge; default: compose.yaml here)")
+  app.add_option("-f,--file", global.files,
+                 "Stack file (repeat to merge; default: compose.yaml here)")
       ->type_name("FILE");
-  app.add_option("-p,--project-name", global.project_name, "Project name (default: name: or the directory)")
+  app.add_option("-p,--project-name", global.project_name,
+                 "Project name (default: name: or the directory)")
       ->type_name("NAME");
   app.add_option("--profile", global.profiles, "Enable the services of a profile (repeatable)")
       ->type_name("NAME");
@@ -64,7 +71,8 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
     if (e.get_exit_code() != 0) {
       io.err << "edgecrew: " << e.what() << "\n";
       std::vector<std::string> names;
-      for (const auto& v : all) names.push_back(v.name);
+      for (const auto& v : all)
+        names.push_back(v.name);
       if (!args.empty() && !args.front().starts_with("-")) {
         std::string hint = did_you_mean(args.front(), names);
         if (!hint.empty()) io.err << "edgecrew: " << hint << "\n";

@@ -11,11 +11,11 @@
 namespace edgecrew::cli {
 
 struct GlobalOptions {
-  std::vector<std::string> files;     // -f, in merge order
-  std::string project_name;           // -p
-  std::vector<std::string> profiles;  // --profile (and COMPOSE_PROFILES)
-  std::vector<std::string> env_files; // --env-file
-  bool verbose = false;               // -v
+  std::vector<std::string> files;      // -f, in merge order
+  std::string project_name;            // -p
+  std::vector<std::string> profiles;   // --profile (and COMPOSE_PROFILES)
+  std::vector<std::string> env_files;  // --env-file
+  bool verbose = false;                // -v
 };
 
 struct Context {
@@ -26,7 +26,8 @@ struct Context {
 
 // A failure the command layer reports as one message and exit status; never thrown below cli/.
 struct CommandError : std::runtime_error {
-  CommandError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+  CommandError(int status, const std::string& message)
+      : std::runtime_error(message), status(status) {}
   int status;
 };
 

@@ -25,7 +25,8 @@ std::map<std::string, std::string> host_defaults(const Context& ctx) {
   auto gpus = host::count_nvidia_gpus(ctx.process.host_root);
   int count = std::max(1, gpus.count);
   std::vector<std::string> indexes;
-  for (int i = 0; i < count; ++i) indexes.push_back(std::to_string(i));
+  for (int i = 0; i < count; ++i)
+    indexes.push_back(std::to_string(i));
   if (ctx.global.verbose) {
     ctx.io.err << fmt::format("edgecrew: {} NVIDIA GPU(s) found ({}); EDGECREW_GPU_COUNT={}\n",
                               gpus.count, gpus.source, count);
@@ -35,7 +36,8 @@ std::map<std::string, std::string> host_defaults(const Context& ctx) {
 }
 
 void print_diagnostics(const Diagnostics& diags, std::ostream& err) {
-  for (const auto& d : diags.items()) err << format_diagnostic(d) << "\n";
+  for (const auto& d : diags.items())
+    err << format_diagnostic(d) << "\n";
 }
 
 }  // namespace
@@ -55,7 +57,8 @@ LoadedStack load_stack_for(const Context& ctx) {
   options.home = env_or(process, "HOME", "/root");
 
   std::vector<fs::path> files;
-  for (const auto& f : ctx.global.files) files.push_back(absolute_from(process.cwd, f, options.home));
+  for (const auto& f : ctx.global.files)
+    files.push_back(absolute_from(process.cwd, f, options.home));
   if (files.empty()) files = stack::discover_compose_files(process.cwd);
 
   LoadedStack loaded;
@@ -64,15 +67,15 @@ LoadedStack load_stack_for(const Context& ctx) {
   if (files.empty()) {
     loaded.builtin = true;
     fs::path secrets_file = user_env_file(process);
-    auto generated = stack::ensure_generated_secrets(secrets_file, stack::builtin_generated_secrets(),
-                                                     process.environment);
+    auto generated = stack::ensure_generated_secrets(
+        secrets_file, stack::builtin_generated_secrets(), process.environment);
     if (!generated) throw CommandError(1, generated.error().message);
     if (!generated->empty()) {
-      ctx.io.err << fmt::format("edgecrew: generated {} into {} (mode 0600)\n", join(*generated, ", "),
-                                secrets_file.string());
+      ctx.io.err << fmt::format("edgecrew: generated {} into {} (mode 0600)\n",
+                                join(*generated, ", "), secrets_file.string());
     }
-    sources.push_back({std::string(stack::k_builtin_name), std::string(stack::builtin_compose_text()),
-                       process.cwd});
+    sources.push_back({std::string(stack::k_builtin_name),
+                       std::string(stack::builtin_compose_text()), process.cwd});
     options.env_files.push_back({process.cwd / ".env", false});
     options.env_files.push_back({secrets_file, false});
     options.fallback_project_name = "edgecrew";
@@ -89,8 +92,10 @@ LoadedStack load_stack_for(const Context& ctx) {
     }
   }
   if (ctx.global.verbose) {
-    for (const auto& s : sources) ctx.io.err << "edgecrew: stack file " << s.name << "\n";
-    for (const auto& e : options.env_files) ctx.io.err << "edgecrew: env file " << e.path.string() << "\n";
+    for (const auto& s : sources)
+      ctx.io.err << "edgecrew: stack file " << s.name << "\n";
+    for (const auto& e : options.env_files)
+      ctx.io.err << "edgecrew: env file " << e.path.string() << "\n";
   }
 
   auto result = stack::load_stack(sources, options);

@@ -24,11 +24,13 @@ int run_config(Context& ctx, const ConfigOptions& opt) {
   auto& out = ctx.io.out;
 
   if (opt.services) {
-    for (const auto* s : enabled) out << s->name << "\n";
+    for (const auto* s : enabled)
+      out << s->name << "\n";
     return 0;
   }
   if (opt.volumes) {
-    for (const auto& [key, v] : st.volumes) out << key << "\n";
+    for (const auto& [key, v] : st.volumes)
+      out << key << "\n";
     return 0;
   }
   if (!opt.hash.empty()) {
@@ -45,7 +47,8 @@ int run_config(Context& ctx, const ConfigOptions& opt) {
   // Only the enabled services are shown, as docker compose config does.
   stack::Stack shown = st;
   shown.services.clear();
-  for (const auto* s : enabled) shown.services.push_back(*s);
+  for (const auto* s : enabled)
+    shown.services.push_back(*s);
   auto doc = stack::stack_to_json(shown);
   if (!opt.show_secrets) stack::Redactor(stack::collect_secrets(st)).redact(doc);
   if (opt.json) {
@@ -68,10 +71,12 @@ Verb config_verb() {
           [](CLI::App& sub) {
             auto opt = std::make_shared<ConfigOptions>();
             sub.add_flag("--json", opt->json, "Print JSON instead of YAML");
-            sub.add_flag("--show-secrets", opt->show_secrets, "Print passwords instead of ********");
+            sub.add_flag("--show-secrets", opt->show_secrets,
+                         "Print passwords instead of ********");
             sub.add_flag("--services", opt->services, "Print the enabled service names only");
             sub.add_flag("--volumes", opt->volumes, "Print the volume names only");
-            sub.add_option("--hash", opt->hash, "Print the spec hash of SERVICE, or of every one with '*'")
+            sub.add_option("--hash", opt->hash,
+                           "Print the spec hash of SERVICE, or of every one with '*'")
                 ->type_name("SERVICE");
             return [opt](Context& ctx) { return run_config(ctx, *opt); };
           }};

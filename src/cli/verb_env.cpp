@@ -25,11 +25,13 @@ int run_env(Context& ctx, const EnvOptions& opt) {
   };
   if (opt.json) {
     nlohmann::ordered_json doc = nlohmann::ordered_json::object();
-    for (const auto& v : vars) doc[v.name] = shown(v);
+    for (const auto& v : vars)
+      doc[v.name] = shown(v);
     ctx.io.out << doc.dump(2) << "\n";
   } else {
     for (const auto& v : vars) {
-      ctx.io.out << (opt.export_prefix ? "export " : "") << v.name << "=" << shell_quote(shown(v)) << "\n";
+      ctx.io.out << (opt.export_prefix ? "export " : "") << v.name << "=" << shell_quote(shown(v))
+                 << "\n";
     }
   }
   if (vars.empty()) {
@@ -51,7 +53,8 @@ Verb env_verb() {
           "  edgecrew env --show-secrets > app.env          # for the application's env file",
           [](CLI::App& sub) {
             auto opt = std::make_shared<EnvOptions>();
-            sub.add_flag("--show-secrets", opt->show_secrets, "Print passwords instead of ********");
+            sub.add_flag("--show-secrets", opt->show_secrets,
+                         "Print passwords instead of ********");
             sub.add_flag("--export", opt->export_prefix, "Prefix each line with 'export '");
             sub.add_flag("--json", opt->json, "Print a JSON object");
             return [opt](Context& ctx) { return run_env(ctx, *opt); };

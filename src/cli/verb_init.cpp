@@ -18,18 +18,21 @@ struct InitOptions {
 };
 
 int run_init(Context& ctx, const InitOptions& opt) {
-  auto home = ctx.process.environment.contains("HOME") ? ctx.process.environment.at("HOME") : "/root";
+  auto home =
+      ctx.process.environment.contains("HOME") ? ctx.process.environment.at("HOME") : "/root";
   fs::path dir = absolute_from(ctx.process.cwd, opt.dir, home);
   std::error_code ec;
   fs::create_directories(dir, ec);
   fs::path compose = dir / "compose.yaml";
 
-  for (const char* name : {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}) {
+  for (const char* name :
+       {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}) {
     if (!fs::exists(dir / name, ec)) continue;
     if (!opt.force) {
-      throw CommandError(1, fmt::format("{} already exists; nothing was written (edgecrew init --force "
-                                        "replaces it and keeps the old one as {}.bak)",
-                                        (dir / name).string(), name));
+      throw CommandError(
+          1, fmt::format("{} already exists; nothing was written (edgecrew init --force "
+                         "replaces it and keeps the old one as {}.bak)",
+                         (dir / name).string(), name));
     }
     fs::rename(dir / name, dir / (std::string(name) + ".bak"), ec);
     if (ec) throw CommandError(1, fmt::format("cannot move {} aside: {}", name, ec.message()));

@@ -2,12 +2,11 @@
 // One entry per verb: its flags are registered on a CLI11 subcommand, and `run` is called with the
 // parsed options once the command line is complete.
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/context.h"
 

@@ -1,10 +1,10 @@
 #include "stack/compose_loader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "stack/compose_files.h"
 #include "stack/decode.h"
@@ -35,7 +35,8 @@ Variables resolve_variables(const LoadOptions& options, Diagnostics& diags) {
       continue;
     }
     VariableLookup lookup = [&](const std::string& name) -> std::optional<std::string> {
-      if (auto it = options.environment.find(name); it != options.environment.end()) return it->second;
+      if (auto it = options.environment.find(name); it != options.environment.end())
+        return it->second;
       if (auto it = vars.find(name); it != vars.end()) return it->second;
       return std::nullopt;
     };
@@ -43,7 +44,8 @@ Variables resolve_variables(const LoadOptions& options, Diagnostics& diags) {
       vars[k] = std::move(entry.value);
     }
   }
-  for (const auto& [k, v] : options.environment) vars[k] = v;
+  for (const auto& [k, v] : options.environment)
+    vars[k] = v;
   return vars;
 }
 
@@ -53,11 +55,12 @@ void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& 
   switch (node.kind) {
     case Node::Kind::scalar: {
       if (node.scalar.find('$') == std::string::npos) return;
-      auto result = interpolate(node.scalar, [&](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-      });
+      auto result =
+          interpolate(node.scalar, [&](const std::string& name) -> std::optional<std::string> {
+            auto it = vars.find(name);
+            if (it == vars.end()) return std::nullopt;
+            return it->second;
+          });
       if (result.error) {
         Location where = node.where;
         // On one line the offset in the text is an offset in columns.
@@ -78,10 +81,12 @@ void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& 
       return;
     }
     case Node::Kind::sequence:
-      for (auto& item : node.items) interpolate_tree(item, vars, secrets, diags);
+      for (auto& item : node.items)
+        interpolate_tree(item, vars, secrets, diags);
       return;
     case Node::Kind::mapping:
-      for (auto& [k, v] : node.entries) interpolate_tree(v, vars, secrets, diags);
+      for (auto& [k, v] : node.entries)
+        interpolate_tree(v, vars, secrets, diags);
       return;
     case Node::Kind::null:
       return;
@@ -99,7 +104,8 @@ void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
                                      {"name", "driver", "driver_opts", "labels", "external"})) {
       if (const Node* x = v.find("name")) explicit_name = d.string(*x, "volume name").value_or("");
       if (const Node* x = v.find("driver")) vol.driver = d.string(*x, "volume driver").value_or("");
-      if (const Node* x = v.find("external")) vol.external = d.boolean(*x, "external").value_or(false);
+      if (const Node* x = v.find("external"))
+        vol.external = d.boolean(*x, "external").value_or(false);
       if (const Node* x = v.find("labels")) {
         vol.labels = d.key_values(*x, "volume labels", nullptr).value_or(vol.labels);
       }
@@ -218,23 +224,22 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
 
   Stack stack;
   stack.project_dir = sources.front().dir.string();
-  for (const auto& s : sources) stack.files.push_back(s.name);
+  for (const auto& s : sources)
+    stack.files.push_back(s.name);
   stack.name = project_name(*root, options, vars, diags);
 
   Decoder d(diags);
-  static const std::vector<std::string> top_keys = {"name", "services", "volumes", "networks",
-                                                    "version", "secrets", "configs", "include"};
+  static const std::vector<std::string> top_keys = {"name",    "services", "volumes", "networks",
+                                                    "version", "secrets",  "configs", "include"};
   d.check_keys(*root, "the stack file", top_keys);
-  if (const Node* v = root->find("version")) {
-    diags.warning(v->where, "\"version\" is obsolete and ignored", "remove it, as Compose does");
-  }
-  if (const Node* n = root->find("networks")) {
-    diags.warning(n->where, "top-level \"networks\" are ignored by edgecrew",
-                  "services share one project network, or use network_mode: host");
-  }
-  for (const char* key : {"secrets", "configs", "include"}) {
-    if (const Node* n = root->find(key)) {
-      diags.error(n->where, fmt::format("top-level \"{}\" is not supported", key),
+  for (const auto& [key, value] : root->entries) {
+    if (key.scalar == "version") {
+      diags.warning(key.where, "\"version\" is obsolete and ignored", "remove it, as Compose does");
+    } else if (key.scalar == "networks") {
+      diags.warning(key.where, "top-level \"networks\" are ignored by edgecrew",
+                    "services share one project network, or use network_mode: host");
+    } else if (key.scalar == "secrets" || key.scalar == "configs" || key.scalar == "include") {
+      diags.error(key.where, fmt::format("top-level \"{}\" is not supported", key.scalar),
                   "pass secrets through .env variables; merge files with several -f");
     }
   }
@@ -242,9 +247,11 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   if (const Node* v = root->find("volumes")) decode_volumes_section(*v, stack, d);
 
   const Node* services = root->find("services");
-  if (services == nullptr || services->is_null() || (services->is_mapping() && services->entries.empty())) {
+  if (services == nullptr || services->is_null() ||
+      (services->is_mapping() && services->entries.empty())) {
     diags.error({sources.front().name, root->where.line, root->where.column},
-                "the stack defines no services", "add a services: mapping with at least one service");
+                "the stack defines no services",
+                "add a services: mapping with at least one service");
   } else if (d.mapping(*services, "services")) {
     DecodeContext ctx{stack.project_dir, options.home, &vars};
     for (const auto& [k, v] : services->entries) {

@@ -1,6 +1,6 @@
 #pragma once
-// Stack file(s) → Stack: parse, merge, interpolate, decode, validate. Every problem in every file is
-// collected before returning, each with its position.
+// Stack file(s) → Stack: parse, merge, interpolate, decode, validate. Every problem in every file
+// is collected before returning, each with its position.
 
 #include <filesystem>
 #include <map>

@@ -18,7 +18,8 @@ struct DotenvEntry {
 };
 
 // Later lines override earlier ones. `lookup` resolves ${VAR} references to variables not defined
-// earlier in the same file. Malformed lines are reported to `diags` (with file:line:col) and skipped.
+// earlier in the same file. Malformed lines are reported to `diags` (with file:line:col) and
+// skipped.
 std::map<std::string, DotenvEntry> parse_dotenv(std::string_view text, const std::string& file,
                                                 const VariableLookup& lookup, Diagnostics& diags);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The stack model: plain structs, engine-neutral, produced by the Compose loader (or the built-in
-// stack) and consumed by the planner, the renderers and the doctor. No Compose syntax survives here:
-// strings are interpolated, durations and sizes parsed, paths absolute, defaults filled in.
+// stack) and consumed by the planner, the renderers and the doctor. No Compose syntax survives
+// here: strings are interpolated, durations and sizes parsed, paths absolute, defaults filled in.
 
 #include <chrono>
 #include <cstdint>
@@ -17,8 +17,8 @@ namespace edgecrew::stack {
 using Duration = std::chrono::milliseconds;
 
 struct PortMapping {
-  std::string host_ip;         // "" = every address
-  std::uint16_t host_port = 0; // 0 = not published (or an ephemeral port when `published` is true)
+  std::string host_ip;          // "" = every address
+  std::uint16_t host_port = 0;  // 0 = not published (or an ephemeral port when `published` is true)
   std::uint16_t container_port = 0;
   std::string protocol = "tcp";  // tcp | udp | sctp
   bool published = false;
@@ -29,7 +29,8 @@ enum class MountType { volume, bind, tmpfs };
 
 struct Mount {
   MountType type = MountType::volume;
-  std::string source;  // volume key in Stack::volumes, an absolute host path, or "" (anonymous/tmpfs)
+  std::string
+      source;  // volume key in Stack::volumes, an absolute host path, or "" (anonymous/tmpfs)
   std::string target;  // absolute path in the container
   bool read_only = false;
   bool create_host_path = true;  // long syntax bind.create_host_path
@@ -47,8 +48,8 @@ struct Device {
 
 // deploy.resources.reservations.devices entry.
 struct GpuRequest {
-  std::string driver;                     // "nvidia" when unset
-  std::optional<int> count;               // -1 = all; unset with device_ids
+  std::string driver;        // "nvidia" when unset
+  std::optional<int> count;  // -1 = all; unset with device_ids
   std::vector<std::string> device_ids;
   std::vector<std::string> capabilities;  // ["gpu"] at least
   Location where;
@@ -86,15 +87,15 @@ struct Healthcheck {
 struct Probe {
   enum class Kind { http, tcp, redis, neo4j, openai };
   Kind kind = Kind::tcp;
-  std::string url;        // http, redis, openai (base URL ending in /v1)
-  int status = 200;       // http: expected status
-  std::string host;       // tcp
-  std::uint16_t port = 0; // tcp
-  std::string http;       // neo4j HTTP endpoint
-  std::string bolt;       // neo4j Bolt endpoint
-  std::string user;       // neo4j
-  std::string password;   // neo4j
-  std::string model;      // openai: a model /v1/models must list
+  std::string url;         // http, redis, openai (base URL ending in /v1)
+  int status = 200;        // http: expected status
+  std::string host;        // tcp
+  std::uint16_t port = 0;  // tcp
+  std::string http;        // neo4j HTTP endpoint
+  std::string bolt;        // neo4j Bolt endpoint
+  std::string user;        // neo4j
+  std::string password;    // neo4j
+  std::string model;       // openai: a model /v1/models must list
   Location where;
 };
 
@@ -120,8 +121,8 @@ struct Service {
   std::string working_dir;
   std::string stop_signal;  // "" = SIGTERM
   Duration stop_grace_period{10'000};
-  std::string ipc;                        // "" | host | private | shareable
-  std::optional<std::int64_t> shm_size;   // bytes
+  std::string ipc;                       // "" | host | private | shareable
+  std::optional<std::int64_t> shm_size;  // bytes
   std::vector<std::string> profiles;
   std::string hostname;
   std::optional<bool> init;
@@ -141,13 +142,13 @@ struct Volume {
 };
 
 struct Stack {
-  std::string name;                 // the project name
-  std::vector<std::string> files;   // the stack files, in merge order ("<built-in>" for the default)
-  std::string project_dir;          // absolute; relative paths in the stack are taken from here
-  std::vector<Service> services;    // sorted by name
+  std::string name;                // the project name
+  std::vector<std::string> files;  // the stack files, in merge order ("<built-in>" for the default)
+  std::string project_dir;         // absolute; relative paths in the stack are taken from here
+  std::vector<Service> services;   // sorted by name
   std::map<std::string, Volume> volumes;
-  std::string engine;               // x-edgecrew.engine: "" | podman | cri
-  std::string cri_endpoint;         // x-edgecrew.cri_endpoint
+  std::string engine;        // x-edgecrew.engine: "" | podman | cri
+  std::string cri_endpoint;  // x-edgecrew.cri_endpoint
   // Values that came from secret variables; every printer masks them.
   std::vector<std::string> secret_values;
 

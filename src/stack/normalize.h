@@ -1,9 +1,8 @@
 #pragma once
 // The canonical form of a stack (what `edgecrew config` prints) and the spec hash derived from it.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "stack/model.h"
 

@@ -130,8 +130,8 @@ Result<std::vector<std::string>> ensure_generated_secrets(
     return existing.error();
   }
   Diagnostics ignored;
-  auto present = parse_dotenv(content, env_file.string(),
-                              [](const std::string&) { return std::nullopt; }, ignored);
+  auto present = parse_dotenv(
+      content, env_file.string(), [](const std::string&) { return std::nullopt; }, ignored);
   std::vector<std::string> generated;
   std::string added;
   for (const auto& name : names) {

@@ -1,14 +1,12 @@
 #pragma once
 // What counts as a secret, and masking it in everything edgecrew prints.
 
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <filesystem>
-#include <map>
-
-#include <nlohmann/json.hpp>
 
 #include "stack/model.h"
 #include "util/result.h"
@@ -21,7 +19,8 @@ inline constexpr std::string_view k_mask = "********";
 bool is_secret_name(std::string_view name);
 
 // Every secret value in the stack: values of secret-named environment entries, probe passwords and
-// URL passwords, plus the stack's secret_values (variables with secret names that were substituted).
+// URL passwords, plus the stack's secret_values (variables with secret names that were
+// substituted).
 std::vector<std::string> collect_secrets(const Stack& stack);
 
 class Redactor {

@@ -57,7 +57,7 @@ const std::map<std::string, std::string>& rejected_keys() {
       {"cgroup_parent", "edgecrew sets the cgroup parent per engine"},
       {"secrets", "pass secrets through environment variables from .env"},
       {"configs", "mount the file with a bind volume"},
-      {"privileged", "give the container what it needs with devices (host paths or CDI names)"},
+      {"privileged", "give the container what it needs with devices: host paths or CDI names"},
   };
   return keys;
 }
@@ -207,7 +207,7 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
   if (const Node* dis = n.find("disable")) {
     if (d.boolean(*dis, "healthcheck disable").value_or(false)) h.test = {"NONE"};
   }
-  if (h.test.empty() && !n.find("disable")) {
+  if (h.test.empty() && !(n.find("disable") && n.find("disable")->scalar == "true")) {
     // A test that is not valid was reported above; without any test there is nothing to run.
     if (!n.find("test")) {
       d.diags().error(n.where, "healthcheck has no test",
@@ -239,7 +239,7 @@ void check_neo4j_password(const Node* environment, Service& s, Decoder& d) {
                     fmt::format("the Neo4j password in NEO4J_AUTH of service \"{}\" has {} "
                                 "characters; Neo4j 5 requires at least {}",
                                 s.name, length, k_neo4j_min_password),
-                    "set a longer NEO4J_PASSWORD (edgecrew init generates one)");
+                    "set a longer NEO4J_PASSWORD; edgecrew init generates one");
   }
 }
 
@@ -397,7 +397,7 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
   }
   if (s.image.empty() && !node.find("image")) {
     d.diags().error(s.where, fmt::format("service \"{}\" has no image", name),
-                    "add image: NAME:TAG (edgecrew does not build images)");
+                    "add image: NAME:TAG; edgecrew does not build images");
   }
   return s;
 }

@@ -4,6 +4,7 @@
 
 #include "cdi/qualified_name.h"
 #include "stack/ports.h"
+#include "stack/secrets.h"
 #include "stack/service_decoder.h"
 #include "util/fs.h"
 #include "util/strings.h"
@@ -11,6 +12,11 @@
 namespace edgecrew::stack {
 
 namespace {
+
+// A URL as a message may show it: without the password of user:password@.
+std::string shown(const std::string& url) {
+  return Redactor({}).redact(url);
+}
 
 bool is_host_path(const std::string& source) {
   return source.starts_with("/") || source.starts_with(".") || source.starts_with("~");
@@ -164,8 +170,11 @@ void decode_resources(const Node& n, Service& s, Decoder& d) {
       if (const Node* v = limits->find("cpus")) s.resources.cpus = d.number(*v, "limits cpus");
       if (const Node* v = limits->find("memory"))
         s.resources.memory_bytes = d.size(*v, "limits memory");
-      if (const Node* v = limits->find("pids")) {
-        d.diags().warning(v->where, "limits pids is ignored by edgecrew");
+      for (const char* ignored : {"pids", "devices"}) {
+        if (const Node* v = limits->find(ignored)) {
+          d.diags().warning(v->where, fmt::format("limits {} is ignored by edgecrew", ignored),
+                            "GPUs go under reservations devices, or devices as CDI names");
+        }
       }
     }
   }
@@ -381,7 +390,7 @@ void decode_extension(const Node& n, Service& s, Decoder& d) {
     }
     std::vector<std::string> names(schemes.begin(), schemes.end());
     d.diags().error(body.find(key) ? body.find(key)->where : body.where,
-                    fmt::format("probe {} {} \"{}\" must start with {}://", kind, key, url,
+                    fmt::format("probe {} {} \"{}\" must start with {}://", kind, key, shown(url),
                                 join(names, ":// or ")));
   };
   if (kind == "http") {
@@ -438,7 +447,7 @@ void decode_extension(const Node& n, Service& s, Decoder& d) {
         probe.url.pop_back();
       if (!probe.url.ends_with("/v1")) {
         d.diags().error(body.find("url")->where,
-                        fmt::format("probe openai url \"{}\" must end with /v1", probe.url),
+                        fmt::format("probe openai url \"{}\" must end with /v1", shown(probe.url)),
                         "the OpenAI-compatible API is served under /v1");
       }
     }

@@ -1,9 +1,9 @@
 #include "stack/yaml_tree.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
 
 #include "util/strings.h"
 
@@ -12,12 +12,15 @@ namespace edgecrew::stack {
 namespace {
 
 // Aliases can expand a small document into a huge tree ("billion laughs"); stack files are small.
+// A recursive alias (an anchor used inside itself) would nest without end.
 constexpr std::size_t k_max_nodes = 200'000;
+constexpr int k_max_depth = 100;
 
 struct Converter {
   std::string file;
   Diagnostics& diags;
   std::size_t count = 0;
+  int depth = 0;
   bool too_large = false;
 
   Location at(const YAML::Mark& mark) const {
@@ -28,10 +31,17 @@ struct Converter {
   Node convert(const YAML::Node& in) {
     Node out;
     out.where = at(in.Mark());
-    if (++count > k_max_nodes) {
+    if (++count > k_max_nodes || depth >= k_max_depth) {
       too_large = true;
       return out;
     }
+    ++depth;
+    convert_into(in, out);
+    --depth;
+    return out;
+  }
+
+  void convert_into(const YAML::Node& in, Node& out) {
     switch (in.Type()) {
       case YAML::NodeType::Scalar:
         out.kind = Node::Kind::scalar;
@@ -42,7 +52,7 @@ struct Converter {
         out.kind = Node::Kind::sequence;
         for (const auto& item : in) {
           out.items.push_back(convert(item));
-          if (too_large) return out;
+          if (too_large) return;
         }
         break;
       case YAML::NodeType::Map:
@@ -52,7 +62,6 @@ struct Converter {
       default:
         break;
     }
-    return out;
   }
 
   void convert_mapping(const YAML::Node& in, Node& out) {
@@ -159,9 +168,12 @@ std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                                Diagnostics& diags) {
   if (auto bad = invalid_utf8_offset(text); bad != std::string::npos) {
     // Line and column of the offending byte, counting columns in bytes.
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
+    int line =
+        1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
     auto line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-    int column = static_cast<int>(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) + 1;
+    int column =
+        static_cast<int>(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) +
+        1;
     diags.error({file, line, column}, "the file is not valid UTF-8", "save it as UTF-8");
     return std::nullopt;
   }
@@ -178,7 +190,10 @@ std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
   Converter converter{file, diags};
   Node out = converter.convert(root);
   if (converter.too_large) {
-    diags.error({file, 0, 0}, "the document is too large (over 200000 nodes once aliases expand)");
+    diags.error({file, 0, 0},
+                "the document is too large or nested too deeply (over 200000 nodes "
+                "or 100 levels once aliases expand)",
+                "look for an anchor used inside itself");
     return std::nullopt;
   }
   if (out.is_null()) out.where = {file, 1, 1};

@@ -47,6 +47,7 @@ struct MapEntry {
 const char* describe(Node::Kind kind);  // "a string", "a list", "a mapping", "null"
 
 // Parses `text`; on a syntax error adds a positioned diagnostic and returns nullopt.
-std::optional<Node> parse_yaml(const std::string& text, const std::string& file, Diagnostics& diags);
+std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
+                               Diagnostics& diags);
 
 }  // namespace edgecrew::stack

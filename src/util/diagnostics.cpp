@@ -1,8 +1,8 @@
 #include "util/diagnostics.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace edgecrew {
 
@@ -31,12 +31,13 @@ void Diagnostics::append(const Diagnostics& other) {
   m_items.insert(m_items.end(), other.m_items.begin(), other.m_items.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(m_items.begin(), m_items.end(), [](const auto& d) {
-    return d.severity == Severity::error;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      m_items.begin(), m_items.end(), [](const auto& d) { return d.severity == Severity::error; }));
 }
 
 }  // namespace edgecrew

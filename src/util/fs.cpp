@@ -1,6 +1,7 @@
 #include "util/fs.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace edgecrew {
 
@@ -34,7 +33,8 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;
-    return Error{kind_of_errno(err), fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
+    return Error{kind_of_errno(err),
+                 fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
@@ -47,7 +47,8 @@ Status write_file_atomic(const std::filesystem::path& path, const std::string& c
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) {
     int err = errno;
-    return Error{kind_of_errno(err), fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+    return Error{kind_of_errno(err),
+                 fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
   }
   // The umask may have narrowed or the file may have existed with other bits: set them exactly.
   ::fchmod(fd, mode);
@@ -59,14 +60,16 @@ Status write_file_atomic(const std::filesystem::path& path, const std::string& c
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Error{ErrorKind::io, fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+      return Error{ErrorKind::io,
+                   fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
     }
     written += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return Error{kind_of_errno(err), fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
+    return Error{kind_of_errno(err),
+                 fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
   }
   return Ok{};
 }

@@ -12,7 +12,8 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // `mode` is applied before the rename (0600 for files that hold secrets).
 Status write_file_atomic(const std::filesystem::path& path, const std::string& content,
                          unsigned mode = 0644);
-// Absolute and lexically normal, with a leading "~" taken as `home`; relative paths start at `base`.
+// Absolute and lexically normal, with a leading "~" taken as `home`; relative paths start at
+// `base`.
 std::filesystem::path absolute_from(const std::filesystem::path& base, const std::string& path,
                                     const std::string& home);
 

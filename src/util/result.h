@@ -7,7 +7,15 @@
 
 namespace edgecrew {
 
-enum class ErrorKind { invalid_input, not_found, permission_denied, timeout, unavailable, io, internal };
+enum class ErrorKind {
+  invalid_input,
+  not_found,
+  permission_denied,
+  timeout,
+  unavailable,
+  io,
+  internal
+};
 
 struct Error {
   ErrorKind kind = ErrorKind::internal;

@@ -1,10 +1,9 @@
 #include "util/sha256.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace edgecrew {
 
@@ -16,7 +15,8 @@ std::string sha256_hex(std::string_view data) {
   }
   std::string out;
   out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
+  for (unsigned int i = 0; i < size; ++i)
+    out += fmt::format("{:02x}", digest[i]);
   return out;
 }
 

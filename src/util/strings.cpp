@@ -1,16 +1,18 @@
 #include "util/strings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace edgecrew {
 
 std::string trim(std::string_view s) {
   auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -55,19 +57,23 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours each
+  // cost one, so "imgae" is one edit from "image".
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::optional<std::string> closest_match(std::string_view word,
@@ -108,8 +114,8 @@ std::optional<std::vector<std::string>> shell_split(std::string_view s) {
       std::size_t j = i + 1;
       for (; j < s.size() && s[j] != '"'; ++j) {
         // Inside double quotes a backslash escapes only these.
-        if (s[j] == '\\' && j + 1 < s.size() && std::string_view("\"\\$`").find(s[j + 1]) !=
-                                                     std::string_view::npos) {
+        if (s[j] == '\\' && j + 1 < s.size() &&
+            std::string_view("\"\\$`").find(s[j + 1]) != std::string_view::npos) {
           ++j;
         }
         current.push_back(s[j]);
@@ -170,8 +176,8 @@ std::size_t invalid_utf8_offset(std::string_view s) {
 
 std::string shell_quote(std::string_view s) {
   if (!s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return std::isalnum(c) || std::string_view("@%+=:,./_-").find(static_cast<char>(c)) !=
-                                      std::string_view::npos;
+        return std::isalnum(c) ||
+               std::string_view("@%+=:,./_-").find(static_cast<char>(c)) != std::string_view::npos;
       })) {
     return std::string(s);
   }

@@ -1,7 +1,7 @@
-#include <sys/stat.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.h"
@@ -163,12 +163,14 @@ TEST(CliApp, BadStackFileListsEveryErrorAndExitsTwo) {
   EXPECT_THAT(r.err, HasSubstr(file + ":3:5: unknown key \"imagee\" in service \"redis\" (did you "
                                       "mean \"image\"?)"));
   EXPECT_THAT(r.err, HasSubstr(file + ":2:3: service \"redis\" has no image"));
-  EXPECT_THAT(r.err, HasSubstr(file + ":4:17: service \"redis\" depends on \"neo4jj\", which is "
+  EXPECT_THAT(r.err, HasSubstr(file + ":4:18: service \"redis\" depends on \"neo4jj\", which is "
                                       "not defined (did you mean \"neo4j\"?)"));
-  EXPECT_THAT(r.err, HasSubstr(file + ":8:19: the Neo4j password in NEO4J_AUTH of service \"neo4j\" "
-                                      "has 5 characters; Neo4j 5 requires at least 8"));
+  EXPECT_THAT(r.err,
+              HasSubstr(file + ":8:19: the Neo4j password in NEO4J_AUTH of service \"neo4j\" "
+                               "has 5 characters; Neo4j 5 requires at least 8"));
   EXPECT_THAT(r.err, Not(HasSubstr("short")));
-  EXPECT_THAT(r.err, HasSubstr("edgecrew: the stack is not valid: 4 errors; nothing was changed\n"));
+  EXPECT_THAT(r.err,
+              HasSubstr("edgecrew: the stack is not valid: 4 errors; nothing was changed\n"));
 }
 
 TEST(CliApp, ComposeFileOptionsAndProjectName) {

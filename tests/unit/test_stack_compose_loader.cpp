@@ -646,9 +646,9 @@ networks:
   EXPECT_THAT(
       formatted(r.diagnostics),
       ElementsAre(
-          "compose.yaml:1:10: warning: \"version\" is obsolete and ignored (remove it, as Compose "
+          "compose.yaml:1:1: warning: \"version\" is obsolete and ignored (remove it, as Compose "
           "does)",
-          "compose.yaml:11:3: warning: top-level \"networks\" are ignored by edgecrew (services "
+          "compose.yaml:10:1: warning: top-level \"networks\" are ignored by edgecrew (services "
           "share one project network, or use network_mode: host)",
           "compose.yaml:5:5: warning: \"tty\" of service \"a\" is ignored by edgecrew",
           "compose.yaml:6:5: warning: \"expose\" of service \"a\" is ignored by edgecrew (on a "

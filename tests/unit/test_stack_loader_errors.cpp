@@ -35,8 +35,8 @@ TEST(LoaderErrors, UnknownServiceKeySuggestsTheKnownOne) {
       "  a:\n"
       "    imagee: nginx\n",
       {"compose.yaml:3:5: unknown key \"imagee\" in service \"a\" (did you mean \"image\"?)",
-       "compose.yaml:2:3: service \"a\" has no image (add image: NAME:TAG (edgecrew does not build "
-       "images))"});
+       "compose.yaml:2:3: service \"a\" has no image (add image: NAME:TAG; edgecrew does not build "
+       "images)"});
   // Far from every key: no suggestion.
   expect_diagnostics(
       "services:\n"
@@ -295,9 +295,9 @@ TEST(LoaderErrors, ShortNeo4jPasswordIsReportedWithoutThePassword) {
       "          bolt: bolt://127.0.0.1:7687\n"
       "          password: seven77\n",
       {"compose.yaml:5:19: the Neo4j password in NEO4J_AUTH of service \"n\" has 5 characters; "
-       "Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD (edgecrew init generates one))",
+       "Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD; edgecrew init generates one)",
        "compose.yaml:9:20: the Neo4j password in NEO4J_AUTH of service \"m\" has 4 characters; "
-       "Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD (edgecrew init generates one))",
+       "Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD; edgecrew init generates one)",
        "compose.yaml:13:19: NEO4J_AUTH must be USER/PASSWORD or none (for example NEO4J_AUTH: "
        "neo4j/${NEO4J_PASSWORD})",
        "compose.yaml:23:9: probe neo4j password of service \"q\" has 7 characters; Neo4j 5 "
@@ -558,12 +558,12 @@ TEST(LoaderErrors, RejectedKeys) {
       "secrets:\n"
       "  s: {file: ./s}\n",
       {// the position of the value, as for every top-level key
-       "compose.yaml:8:3: top-level \"secrets\" is not supported (pass secrets through .env "
+       "compose.yaml:7:1: top-level \"secrets\" is not supported (pass secrets through .env "
        "variables; merge files with several -f)",
        "compose.yaml:4:5: \"build\" of service \"a\" is not supported (edgecrew runs images and "
        "builds none: build with \"podman build -t NAME .\" and set image: NAME)",
        "compose.yaml:5:5: \"privileged\" of service \"a\" is not supported (give the container "
-       "what it needs with devices (host paths or CDI names))",
+       "what it needs with devices: host paths or CDI names)",
        "compose.yaml:6:5: \"volumes_from\" of service \"a\" is not supported (mount the same "
        "named volume in both services)"});
 }
@@ -735,6 +735,30 @@ TEST(LoaderErrors, Probes) {
        "compose.yaml:38:21: probe tcp needs a port from 1 to 65535"});
 }
 
+TEST(LoaderErrors, ProbeUrlErrorsHideThePassword) {
+  LoadOptions options = options_for_tests();
+  options.environment = {{"REDIS_PASSWORD", "hunter2pw"}};
+  auto r = expect_diagnostics(
+      "services:\n"
+      "  a:\n"
+      "    image: x\n"
+      "    x-edgecrew:\n"
+      "      probe:\n"
+      "        redis: {url: \"http://:${REDIS_PASSWORD}@127.0.0.1:6379\"}\n"
+      "  b:\n"
+      "    image: x\n"
+      "    x-edgecrew:\n"
+      "      probe:\n"
+      "        openai: {url: \"http://u:hunter2pw@127.0.0.1:8000\"}\n",
+      {"compose.yaml:6:22: probe redis url \"http://:********@127.0.0.1:6379\" must start with "
+       "redis:// or rediss://",
+       "compose.yaml:11:23: probe openai url \"http://u:********@127.0.0.1:8000\" must end with "
+       "/v1 (the OpenAI-compatible API is served under /v1)"},
+      options);
+  for (const auto& line : formatted(r.diagnostics))
+    EXPECT_THAT(line, Not(HasSubstr("hunter2")));
+}
+
 TEST(LoaderErrors, TcpProbePortRange) {
   expect_diagnostics(
       "services:\n"
@@ -811,13 +835,13 @@ TEST(LoaderErrors, EveryProblemAtOnce) {
           "empty (a CDI name looks like nvidia.com/gpu=all)",
           "compose.yaml:7:14: unknown restart policy \"sometimes\" (use no, always, on-failure[:N] "
           "or unless-stopped)",
-          "compose.yaml:2:3: service \"api\" has no image (add image: NAME:TAG (edgecrew does not "
-          "build images))",
+          "compose.yaml:2:3: service \"api\" has no image (add image: NAME:TAG; edgecrew does not "
+          "build images)",
           "compose.yaml:14:5: \"build\" of service \"db\" is not supported (edgecrew runs images "
           "and builds none: build with \"podman build -t NAME .\" and set image: NAME)",
           "compose.yaml:12:19: the Neo4j password in NEO4J_AUTH of service \"db\" has 2 "
-          "characters; Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD (edgecrew init "
-          "generates one))",
+          "characters; Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD; edgecrew init "
+          "generates one)",
           "compose.yaml:15:3: service name \"x y\" is not valid (use letters, digits, '.', '-' and "
           "'_', starting with a letter or digit)",
           "compose.yaml:4:18: service \"api\" depends on \"dbb\", which is not defined (did you "
