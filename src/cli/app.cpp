@@ -18,8 +18,7 @@ std::vector<Verb> verbs() {
 
 std::string overview(const std::vector<Verb>& all) {
   std::string text = "\nCommands:\n";
-  for (const auto& v : all)
-    text += fmt::format("  {:<10}{}\n", v.name, v.summary);
+  for (const auto& v : all) text += fmt::format("  {:<10}{}\n", v.name, v.summary);
   text += "  help VERB  Show a command's flags and examples\n";
   text +=
       "\nWithout a compose file, edgecrew uses the built-in EdgeCrew stack (vLLM, Redis, Neo4j).";
@@ -71,8 +70,7 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
     if (e.get_exit_code() != 0) {
       io.err << "edgecrew: " << e.what() << "\n";
       std::vector<std::string> names;
-      for (const auto& v : all)
-        names.push_back(v.name);
+      for (const auto& v : all) names.push_back(v.name);
       if (!args.empty() && !args.front().starts_with("-")) {
         std::string hint = did_you_mean(args.front(), names);
         if (!hint.empty()) io.err << "edgecrew: " << hint << "\n";

@@ -25,8 +25,7 @@ std::map<std::string, std::string> host_defaults(const Context& ctx) {
   auto gpus = host::count_nvidia_gpus(ctx.process.host_root);
   int count = std::max(1, gpus.count);
   std::vector<std::string> indexes;
-  for (int i = 0; i < count; ++i)
-    indexes.push_back(std::to_string(i));
+  for (int i = 0; i < count; ++i) indexes.push_back(std::to_string(i));
   if (ctx.global.verbose) {
     ctx.io.err << fmt::format("edgecrew: {} NVIDIA GPU(s) found ({}); EDGECREW_GPU_COUNT={}\n",
                               gpus.count, gpus.source, count);
@@ -36,8 +35,7 @@ std::map<std::string, std::string> host_defaults(const Context& ctx) {
 }
 
 void print_diagnostics(const Diagnostics& diags, std::ostream& err) {
-  for (const auto& d : diags.items())
-    err << format_diagnostic(d) << "\n";
+  for (const auto& d : diags.items()) err << format_diagnostic(d) << "\n";
 }
 
 }  // namespace
@@ -92,8 +90,7 @@ LoadedStack load_stack_for(const Context& ctx) {
     }
   }
   if (ctx.global.verbose) {
-    for (const auto& s : sources)
-      ctx.io.err << "edgecrew: stack file " << s.name << "\n";
+    for (const auto& s : sources) ctx.io.err << "edgecrew: stack file " << s.name << "\n";
     for (const auto& e : options.env_files)
       ctx.io.err << "edgecrew: env file " << e.path.string() << "\n";
   }

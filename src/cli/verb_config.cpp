@@ -24,13 +24,11 @@ int run_config(Context& ctx, const ConfigOptions& opt) {
   auto& out = ctx.io.out;
 
   if (opt.services) {
-    for (const auto* s : enabled)
-      out << s->name << "\n";
+    for (const auto* s : enabled) out << s->name << "\n";
     return 0;
   }
   if (opt.volumes) {
-    for (const auto& [key, v] : st.volumes)
-      out << key << "\n";
+    for (const auto& [key, v] : st.volumes) out << key << "\n";
     return 0;
   }
   if (!opt.hash.empty()) {
@@ -47,8 +45,7 @@ int run_config(Context& ctx, const ConfigOptions& opt) {
   // Only the enabled services are shown, as docker compose config does.
   stack::Stack shown = st;
   shown.services.clear();
-  for (const auto* s : enabled)
-    shown.services.push_back(*s);
+  for (const auto* s : enabled) shown.services.push_back(*s);
   auto doc = stack::stack_to_json(shown);
   if (!opt.show_secrets) stack::Redactor(stack::collect_secrets(st)).redact(doc);
   if (opt.json) {

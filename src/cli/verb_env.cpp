@@ -25,8 +25,7 @@ int run_env(Context& ctx, const EnvOptions& opt) {
   };
   if (opt.json) {
     nlohmann::ordered_json doc = nlohmann::ordered_json::object();
-    for (const auto& v : vars)
-      doc[v.name] = shown(v);
+    for (const auto& v : vars) doc[v.name] = shown(v);
     ctx.io.out << doc.dump(2) << "\n";
   } else {
     for (const auto& v : vars) {

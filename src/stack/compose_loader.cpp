@@ -44,8 +44,7 @@ Variables resolve_variables(const LoadOptions& options, Diagnostics& diags) {
       vars[k] = std::move(entry.value);
     }
   }
-  for (const auto& [k, v] : options.environment)
-    vars[k] = v;
+  for (const auto& [k, v] : options.environment) vars[k] = v;
   return vars;
 }
 
@@ -81,12 +80,10 @@ void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& 
       return;
     }
     case Node::Kind::sequence:
-      for (auto& item : node.items)
-        interpolate_tree(item, vars, secrets, diags);
+      for (auto& item : node.items) interpolate_tree(item, vars, secrets, diags);
       return;
     case Node::Kind::mapping:
-      for (auto& [k, v] : node.entries)
-        interpolate_tree(v, vars, secrets, diags);
+      for (auto& [k, v] : node.entries) interpolate_tree(v, vars, secrets, diags);
       return;
     case Node::Kind::null:
       return;
@@ -224,8 +221,7 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
 
   Stack stack;
   stack.project_dir = sources.front().dir.string();
-  for (const auto& s : sources)
-    stack.files.push_back(s.name);
+  for (const auto& s : sources) stack.files.push_back(s.name);
   stack.name = project_name(*root, options, vars, diags);
 
   Decoder d(diags);

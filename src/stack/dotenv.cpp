@@ -28,10 +28,8 @@ bool is_blank(char c) {
 }
 
 std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && is_blank(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back()))
-    s.remove_suffix(1);
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -55,8 +53,7 @@ class Parser {
   }
 
   std::map<std::string, DotenvEntry> run() {
-    while (m_pos < m_text.size())
-      statement();
+    while (m_pos < m_text.size()) statement();
     return std::move(m_entries);
   }
 
@@ -67,16 +64,14 @@ class Parser {
     std::size_t eol = line_end(m_pos);
     std::string_view line = m_text.substr(m_pos, eol - m_pos);
     std::size_t lead = 0;
-    while (lead < line.size() && is_blank(line[lead]))
-      ++lead;
+    while (lead < line.size() && is_blank(line[lead])) ++lead;
     line.remove_prefix(lead);
     std::size_t key_pos = m_pos + lead;
     if (line.empty() || line.front() == '#') return next_line(eol);
 
     if (line.starts_with("export") && line.size() > 6 && (line[6] == ' ' || line[6] == '\t')) {
       std::size_t skip = 6;
-      while (skip < line.size() && is_blank(line[skip]))
-        ++skip;
+      while (skip < line.size() && is_blank(line[skip])) ++skip;
       line.remove_prefix(skip);
       key_pos += skip;
     }
@@ -93,8 +88,7 @@ class Parser {
 
     std::size_t after_equals = key_pos + equals + 1;
     std::size_t value_pos = after_equals;
-    while (value_pos < eol && is_blank(m_text[value_pos]))
-      ++value_pos;
+    while (value_pos < eol && is_blank(m_text[value_pos])) ++value_pos;
     char quote = value_pos < eol ? m_text[value_pos] : '\0';
     std::optional<std::string> value;
     if (quote == '\'' || quote == '"') {
@@ -126,8 +120,7 @@ class Parser {
     std::string_view raw = m_text.substr(begin, eol - begin);
     std::string_view value = trim_blanks(strip_inline_comment(raw));
     std::vector<std::size_t> source(value.size());
-    for (std::size_t i = 0; i < value.size(); ++i)
-      source[i] = begin + i;
+    for (std::size_t i = 0; i < value.size(); ++i) source[i] = begin + i;
     return expand(value, source);
   }
 
@@ -188,8 +181,7 @@ class Parser {
 
     std::size_t eol = line_end(i);
     std::size_t rest = i + 1;
-    while (rest < eol && is_blank(m_text[rest]))
-      ++rest;
+    while (rest < eol && is_blank(m_text[rest])) ++rest;
     if (evaluate && rest < eol && m_text[rest] != '#') {
       m_diags.warning(at(rest), "text after the closing quote is ignored",
                       "put the whole value inside the quotes");

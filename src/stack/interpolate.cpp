@@ -60,8 +60,7 @@ class Scanner {
       } else if (is_name_start(next)) {
         std::size_t start = m_pos++;
         std::size_t name_start = m_pos;
-        while (m_pos < m_text.size() && is_name_char(m_text[m_pos]))
-          ++m_pos;
+        while (m_pos < m_text.size() && is_name_char(m_text[m_pos])) ++m_pos;
         if (!plain(out, std::string(m_text.substr(name_start, m_pos - name_start)), start)) {
           return false;
         }
@@ -79,8 +78,7 @@ class Scanner {
     std::size_t start = m_pos;
     m_pos += 2;
     std::size_t name_start = m_pos;
-    while (m_pos < m_text.size() && is_name_char(m_text[m_pos]))
-      ++m_pos;
+    while (m_pos < m_text.size() && is_name_char(m_text[m_pos])) ++m_pos;
     std::string name(m_text.substr(name_start, m_pos - name_start));
     if (m_pos >= m_text.size()) return unterminated(start);
 

@@ -80,13 +80,11 @@ std::vector<std::string> cdi_devices(const Service& service) {
   for (const auto& gpu : service.resources.gpus) {
     std::string kind = fmt::format("{}.com/gpu", gpu.driver.empty() ? "nvidia" : gpu.driver);
     if (!gpu.device_ids.empty()) {
-      for (const auto& id : gpu.device_ids)
-        add(fmt::format("{}={}", kind, id));
+      for (const auto& id : gpu.device_ids) add(fmt::format("{}={}", kind, id));
     } else if (gpu.count.value_or(-1) < 0) {
       add(kind + "=all");
     } else {
-      for (int i = 0; i < *gpu.count; ++i)
-        add(fmt::format("{}={}", kind, i));
+      for (int i = 0; i < *gpu.count; ++i) add(fmt::format("{}={}", kind, i));
     }
   }
   return names;
@@ -101,8 +99,7 @@ std::vector<const Service*> enabled_services(const Stack& stack,
   std::vector<const Service*> out;
   for (const auto& s : stack.services) {
     bool enabled = s.profiles.empty() || contains(named, s.name) || contains(profiles, "*");
-    for (const auto& p : s.profiles)
-      enabled = enabled || contains(profiles, p);
+    for (const auto& p : s.profiles) enabled = enabled || contains(profiles, p);
     if (enabled) out.push_back(&s);
   }
   return out;

@@ -172,8 +172,7 @@ json stack_to_json(const Stack& stack) {
   json j;
   j["name"] = stack.name;
   json services = json::object();
-  for (const auto& s : stack.services)
-    services[s.name] = service_to_json(s, stack);
+  for (const auto& s : stack.services) services[s.name] = service_to_json(s, stack);
   j["services"] = std::move(services);
   if (!stack.volumes.empty()) {
     json volumes = json::object();

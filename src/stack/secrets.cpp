@@ -90,8 +90,7 @@ Redactor::Redactor(std::vector<std::string> secrets) {
 }
 
 std::string Redactor::redact(std::string text) const {
-  for (const auto& secret : m_secrets)
-    text = replace_all(std::move(text), secret, k_mask);
+  for (const auto& secret : m_secrets) text = replace_all(std::move(text), secret, k_mask);
   auto found = url_passwords(text);
   for (auto it = found.rbegin(); it != found.rend(); ++it) {
     if (text.compare(it->first, it->second - it->first, k_mask) != 0) {
@@ -114,8 +113,7 @@ void Redactor::redact(nlohmann::ordered_json& value) const {
       }
     }
   } else if (value.is_array()) {
-    for (auto& child : value)
-      redact(child);
+    for (auto& child : value) redact(child);
   }
 }
 

@@ -81,8 +81,7 @@ void decode_env_files(const Node& n, Service& s, Decoder& d, const DecodeContext
   std::vector<std::pair<const Node*, bool>> files;  // path node, required
   std::vector<const Node*> entries;
   if (n.is_sequence()) {
-    for (const auto& item : n.items)
-      entries.push_back(&item);
+    for (const auto& item : n.items) entries.push_back(&item);
   } else {
     entries.push_back(&n);
   }
@@ -204,10 +203,12 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
     if (v && *v < 0) d.diags().error(r->where, "healthcheck retries must not be negative");
     if (v && *v >= 0) h.retries = static_cast<int>(*v);
   }
+  bool disabled = false;
   if (const Node* dis = n.find("disable")) {
-    if (d.boolean(*dis, "healthcheck disable").value_or(false)) h.test = {"NONE"};
+    disabled = d.boolean(*dis, "healthcheck disable").value_or(false);
+    if (disabled) h.test = {"NONE"};
   }
-  if (h.test.empty() && !(n.find("disable") && n.find("disable")->scalar == "true")) {
+  if (h.test.empty() && !disabled) {
     // A test that is not valid was reported above; without any test there is nothing to run.
     if (!n.find("test")) {
       d.diags().error(n.where, "healthcheck has no test",
@@ -276,10 +277,8 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
   if (!d.mapping(node, fmt::format("service \"{}\"", name))) return std::nullopt;
 
   std::vector<std::string> known = supported_service_keys();
-  for (const auto& [k, _] : ignored_keys())
-    known.push_back(k);
-  for (const auto& [k, _] : rejected_keys())
-    known.push_back(k);
+  for (const auto& [k, _] : ignored_keys()) known.push_back(k);
+  for (const auto& [k, _] : rejected_keys()) known.push_back(k);
 
   const Node* environment = nullptr;
   for (const auto& [key_node, v] : node.entries) {
@@ -383,8 +382,7 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
   if (environment != nullptr) {
     if (auto kv = d.key_values(*environment, fmt::format("environment of service \"{}\"", name),
                                ctx.variables)) {
-      for (auto& [k, v] : *kv)
-        s.environment[k] = std::move(v);
+      for (auto& [k, v] : *kv) s.environment[k] = std::move(v);
     }
   }
   check_neo4j_password(environment, s, d);

@@ -190,8 +190,7 @@ void decode_resources(const Node& n, Service& s, Decoder& d) {
       }
       if (const Node* devices = res->find("devices")) {
         if (devices->is_sequence()) {
-          for (const auto& item : devices->items)
-            decode_gpu_request(item, s, d);
+          for (const auto& item : devices->items) decode_gpu_request(item, s, d);
         } else {
           d.type_error(*devices, "reservations devices", "a list");
         }
@@ -443,8 +442,7 @@ void decode_extension(const Node& n, Service& s, Decoder& d) {
       require_scheme("url", probe.url, {"http", "https"});
       // The OpenAI API lives under /v1; an endpoint without it is a known failure of the origin
       // app.
-      while (probe.url.ends_with("/"))
-        probe.url.pop_back();
+      while (probe.url.ends_with("/")) probe.url.pop_back();
       if (!probe.url.ends_with("/v1")) {
         d.diags().error(body.find("url")->where,
                         fmt::format("probe openai url \"{}\" must end with /v1", shown(probe.url)),

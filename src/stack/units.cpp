@@ -40,13 +40,11 @@ std::optional<Duration> parse_duration(std::string_view text) {
   while (!s.empty()) {
     // A term is digits, optionally a '.' and more digits (at least one digit in all), then a unit.
     std::size_t i = 0;
-    while (i < s.size() && is_digit(s[i]))
-      ++i;
+    while (i < s.size() && is_digit(s[i])) ++i;
     std::size_t whole_digits = i;
     if (i < s.size() && s[i] == '.') {
       ++i;
-      while (i < s.size() && is_digit(s[i]))
-        ++i;
+      while (i < s.size() && is_digit(s[i])) ++i;
     }
     if (i == 0 || (whole_digits == 0 && i == 1)) return std::nullopt;
     std::string number(s.substr(0, i));
@@ -56,8 +54,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (ec != std::errc{} || end != number.data() + number.size()) return std::nullopt;
     std::size_t unit_end = i;
-    while (unit_end < s.size() && !is_digit(s[unit_end]) && s[unit_end] != '.')
-      ++unit_end;
+    while (unit_end < s.size() && !is_digit(s[unit_end]) && s[unit_end] != '.') ++unit_end;
     auto unit = unit_milliseconds(s.substr(i, unit_end - i));
     if (!unit) return std::nullopt;
     total += value * *unit;
@@ -74,8 +71,7 @@ std::optional<std::int64_t> parse_size(std::string_view text) {
   std::size_t i = 0;
   auto digits = [&] {
     std::size_t start = i;
-    while (i < text.size() && is_digit(text[i]))
-      ++i;
+    while (i < text.size() && is_digit(text[i])) ++i;
     return i > start;
   };
   if (!digits()) return std::nullopt;
@@ -128,8 +124,7 @@ std::string format_duration(Duration d) {
     out += fmt::format("{}", seconds);
     if (millis > 0) {
       std::string fraction = fmt::format("{:03}", millis);
-      while (fraction.back() == '0')
-        fraction.pop_back();
+      while (fraction.back() == '0') fraction.pop_back();
       out += "." + fraction;
     }
     out += "s";

@@ -16,8 +16,7 @@ namespace {
 
 void check_dependencies(const Stack& stack, Diagnostics& diags) {
   std::vector<std::string> names;
-  for (const auto& s : stack.services)
-    names.push_back(s.name);
+  for (const auto& s : stack.services) names.push_back(s.name);
   for (const auto& s : stack.services) {
     for (const auto& dep : s.depends_on) {
       if (dep.service == s.name) {

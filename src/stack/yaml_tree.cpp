@@ -92,8 +92,7 @@ struct Converter {
     for (const auto& merge : merges) {
       std::vector<const Node*> sources;
       if (merge.is_sequence()) {
-        for (const auto& item : merge.items)
-          sources.push_back(&item);
+        for (const auto& item : merge.items) sources.push_back(&item);
       } else {
         sources.push_back(&merge);  // a mapping, or something to report below
       }
@@ -166,15 +165,16 @@ const char* describe(Node::Kind kind) {
 
 std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                                Diagnostics& diags) {
-  if (auto bad = invalid_utf8_offset(text); bad != std::string::npos) {
-    // Line and column of the offending byte, counting columns in bytes.
+  // yaml-cpp misreads a NUL byte and lets bytes that are not UTF-8 through: refuse both here.
+  std::size_t bad = std::min(invalid_utf8_offset(text), text.find('\0'));
+  if (bad != std::string::npos) {
+    auto line_start = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
+    std::size_t column = line_start == std::string::npos ? bad : bad - line_start - 1;
     int line =
         1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n'));
-    auto line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-    int column =
-        static_cast<int>(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) +
-        1;
-    diags.error({file, line, column}, "the file is not valid UTF-8", "save it as UTF-8");
+    diags.error({file, line, static_cast<int>(column) + 1},
+                text[bad] == '\0' ? "the file contains a NUL byte" : "the file is not valid UTF-8",
+                "save it as UTF-8 text");
     return std::nullopt;
   }
   YAML::Node root;

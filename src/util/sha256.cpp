@@ -15,8 +15,7 @@ std::string sha256_hex(std::string_view data) {
   }
   std::string out;
   out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i)
-    out += fmt::format("{:02x}", digest[i]);
+  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
   return out;
 }
 

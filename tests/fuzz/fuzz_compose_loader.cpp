@@ -16,8 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto result = edgecrew::stack::load_stack({{"fuzz.yaml", text, "/nonexistent"}}, options);
   if (result.stack) {
     auto doc = edgecrew::stack::stack_to_json(*result.stack);
-    for (const auto& s : result.stack->services)
-      (void)edgecrew::stack::spec_hash(s, *result.stack);
+    for (const auto& s : result.stack->services) (void)edgecrew::stack::spec_hash(s, *result.stack);
     (void)doc.dump();
   }
   return 0;

@@ -31,8 +31,7 @@ inline LoadResult load_text(const std::string& text,
 // Every diagnostic as format_diagnostic prints it, in order.
 inline std::vector<std::string> formatted(const Diagnostics& diags) {
   std::vector<std::string> out;
-  for (const auto& d : diags.items())
-    out.push_back(format_diagnostic(d));
+  for (const auto& d : diags.items()) out.push_back(format_diagnostic(d));
   return out;
 }
 

@@ -71,8 +71,7 @@ TEST_F(AllKeysFixture, StackLevel) {
   EXPECT_EQ(stack().engine, "podman");
   EXPECT_EQ(stack().cri_endpoint, "unix:///run/containerd/containerd.sock");
   std::vector<std::string> names;
-  for (const auto& s : stack().services)
-    names.push_back(s.name);
+  for (const auto& s : stack().services) names.push_back(s.name);
   // Sorted by name, whatever the file order; x-* keys are no services.
   EXPECT_THAT(names, ElementsAre("api", "cache", "db", "llm", "migrate", "web"));
   // Substituted values of secret-named variables are remembered for masking.
@@ -340,8 +339,7 @@ TEST_F(AllKeysFixture, Profiles) {
   EXPECT_THAT(service("llm").profiles, ElementsAre("gpu", "ui"));
   auto names = [](const std::vector<const Service*>& services) {
     std::vector<std::string> out;
-    for (const auto* s : services)
-      out.push_back(s->name);
+    for (const auto* s : services) out.push_back(s->name);
     return out;
   };
   EXPECT_THAT(names(enabled_services(stack(), {})), ElementsAre("api", "cache", "db"));

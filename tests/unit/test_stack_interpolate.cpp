@@ -305,11 +305,9 @@ TEST_F(InterpolateTest, UnsetVariablesEmptyMode) {
 
 TEST_F(InterpolateTest, DeepNesting) {
   std::string text;
-  for (int i = 0; i < 200; ++i)
-    text += "${NOPE:-";
+  for (int i = 0; i < 200; ++i) text += "${NOPE:-";
   text += "$B";
-  for (int i = 0; i < 200; ++i)
-    text += "}";
+  for (int i = 0; i < 200; ++i) text += "}";
   EXPECT_EQ(ok(text), "bee");
 }
 

@@ -755,8 +755,7 @@ TEST(LoaderErrors, ProbeUrlErrorsHideThePassword) {
        "compose.yaml:11:23: probe openai url \"http://u:********@127.0.0.1:8000\" must end with "
        "/v1 (the OpenAI-compatible API is served under /v1)"},
       options);
-  for (const auto& line : formatted(r.diagnostics))
-    EXPECT_THAT(line, Not(HasSubstr("hunter2")));
+  for (const auto& line : formatted(r.diagnostics)) EXPECT_THAT(line, Not(HasSubstr("hunter2")));
 }
 
 TEST(LoaderErrors, TcpProbePortRange) {
@@ -853,6 +852,33 @@ TEST(LoaderErrors, EveryProblemAtOnce) {
           "source with / or ./ for a host path)",
           "compose.yaml:13:27: warning: bind source /srv/app/nope of service \"db\" does not "
           "exist (create it first; an engine may create it empty, owned by root)"));
+}
+
+// Found by fuzzing: each of these once crashed the loader or what prints its result.
+TEST(LoaderErrors, BytesThatAreNotUtf8AreRefusedWithTheirPosition) {
+  expect_diagnostics("services:\n  a:\n    image: ng\xffinx\n",
+                     {"compose.yaml:3:14: the file is not valid UTF-8 (save it as UTF-8 text)"});
+  const char with_nul[] = "services:\n  a:\n    image: x\0y\n";
+  expect_diagnostics(std::string(with_nul, sizeof with_nul - 1),
+                     {"compose.yaml:3:13: the file contains a NUL byte (save it as UTF-8 text)"});
+  auto options = options_for_tests();
+  options.environment["TAG"] = "\xc3\x28";  // a broken two-byte sequence
+  expect_diagnostics("services:\n  a:\n    image: nginx:${TAG}\n",
+                     {"compose.yaml:3:12: a variable substituted here has a value that is not "
+                      "valid UTF-8"},
+                     options);
+}
+
+TEST(LoaderErrors, AnAnchorUsedInsideItselfIsStopped) {
+  expect_diagnostics(
+      "x-common: &common\n"
+      "  web:\n"
+      "    <<: *common\n"
+      "services:\n"
+      "  a:\n"
+      "    image: x\n",
+      {"compose.yaml: the document is too large or nested too deeply (over 200000 nodes or 100 "
+       "levels once aliases expand) (look for an anchor used inside itself)"});
 }
 
 }  // namespace

@@ -113,8 +113,7 @@ TEST_F(MergeFiles, ProbeIsReplacedWhole) {
 
 TEST_F(MergeFiles, NewServicesAreAdded) {
   std::vector<std::string> names;
-  for (const auto& s : m_result.stack->services)
-    names.push_back(s.name);
+  for (const auto& s : m_result.stack->services) names.push_back(s.name);
   EXPECT_THAT(names, ElementsAre("api", "db", "worker"));
   EXPECT_EQ(m_result.stack->find("db")->image, "postgres:15");
   EXPECT_EQ(m_result.stack->find("worker")->where.file, m_b);
