@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test. Exits non-zero when any test fails.
+# Installs what is missing, builds, and runs every test; then builds again with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the tests there too. Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== the same tests under ASan + UBSan"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" >/dev/null
+cmake --build build-asan
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
