@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
+  protobuf-compiler libprotobuf-dev
+  nodejs
 )
 
 missing=()
