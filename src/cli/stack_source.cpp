@@ -78,7 +78,7 @@ LoadedStack load_stack_for(const Context& ctx) {
     options.env_files.push_back({secrets_file, false});
     options.fallback_project_name = "edgecrew";
   } else {
-    sources = stack::read_sources(files, diags);
+    sources = stack::read_sources(files, process.cwd, diags);
     options.fallback_project_name = files.front().parent_path().filename().string();
     options.env_files.push_back({files.front().parent_path() / ".env", false});
   }
@@ -95,7 +95,8 @@ LoadedStack load_stack_for(const Context& ctx) {
       ctx.io.err << "edgecrew: env file " << e.path.string() << "\n";
   }
 
-  auto result = stack::load_stack(sources, options);
+  stack::LoadResult result;
+  if (!diags.has_errors()) result = stack::load_stack(sources, options);
   diags.append(result.diagnostics);
   print_diagnostics(diags, ctx.io.err);
   if (diags.has_errors() || !result.stack) {

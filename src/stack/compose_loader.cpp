@@ -176,17 +176,20 @@ std::string project_name(const Node& root, const LoadOptions& options, const Var
 }  // namespace
 
 std::vector<SourceFile> read_sources(const std::vector<std::filesystem::path>& paths,
-                                     Diagnostics& diags) {
+                                     const std::filesystem::path& cwd, Diagnostics& diags) {
   std::vector<SourceFile> out;
   for (const auto& path : paths) {
-    auto text = read_file(path);
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(cwd / path, ec).lexically_normal();
+    auto relative = absolute.lexically_relative(cwd);
+    bool inside = !relative.empty() && *relative.begin() != "..";
+    std::string name = inside ? relative.string() : absolute.string();
+    auto text = read_file(absolute);
     if (!text) {
-      diags.error({path.string(), 0, 0}, "cannot read the stack file", text.error().message);
+      diags.error({name, 0, 0}, "cannot read the stack file", text.error().message);
       continue;
     }
-    std::error_code ec;
-    auto dir = std::filesystem::absolute(path, ec).parent_path();
-    out.push_back({path.string(), std::move(*text), dir});
+    out.push_back({name, std::move(*text), absolute.parent_path()});
   }
   return out;
 }

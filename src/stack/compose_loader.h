@@ -40,8 +40,9 @@ struct LoadResult {
 
 LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions& options);
 
-// Reads files from disk into sources; unreadable files are reported to `diags`.
+// Reads files from disk into sources, named relative to `cwd` when they lie under it (as a user
+// would type them); unreadable files are reported to `diags`.
 std::vector<SourceFile> read_sources(const std::vector<std::filesystem::path>& paths,
-                                     Diagnostics& diags);
+                                     const std::filesystem::path& cwd, Diagnostics& diags);
 
 }  // namespace edgecrew::stack

@@ -43,7 +43,7 @@ class AllKeysFixture : public ::testing::Test {
     options.fallback_project_name = "unused";
     options.home = k_fixture_dir + "/home";
     Diagnostics read_diags;
-    auto sources = read_sources({k_fixture_dir + "/compose.yaml"}, read_diags);
+    auto sources = read_sources({k_fixture_dir + "/compose.yaml"}, "/", read_diags);
     ASSERT_FALSE(read_diags.has_errors());
     ASSERT_EQ(sources.size(), 1u);
     m_file = sources.front().name;
@@ -684,9 +684,20 @@ services:
   EXPECT_EQ(s.services[0].hostname, "b");
 }
 
+TEST(ComposeLoader, ReadSourcesNamesFilesAsTheUserWouldType) {
+  Diagnostics diags;
+  auto sources = read_sources({k_fixture_dir + "/compose.yaml", "compose.yaml", "../merge/a.yaml"},
+                              k_fixture_dir, diags);
+  ASSERT_EQ(sources.size(), 3u);
+  EXPECT_EQ(sources[0].name, "compose.yaml");  // under the working directory: relative
+  EXPECT_EQ(sources[1].name, "compose.yaml");
+  EXPECT_EQ(sources[2].name, test::k_data_dir + "/compose/merge/a.yaml");  // outside: absolute
+  EXPECT_EQ(sources[2].dir, test::k_data_dir + "/compose/merge");
+}
+
 TEST(ComposeLoader, ReadSourcesReportsAMissingFile) {
   Diagnostics diags;
-  auto sources = read_sources({"/nonexistent-dir/compose.yaml"}, diags);
+  auto sources = read_sources({"/nonexistent-dir/compose.yaml"}, "/srv", diags);
   EXPECT_TRUE(sources.empty());
   EXPECT_THAT(formatted(diags),
               ElementsAre("/nonexistent-dir/compose.yaml: cannot read the stack file (cannot read "

@@ -23,9 +23,11 @@ class MergeFiles : public ::testing::Test {
  protected:
   void SetUp() override {
     Diagnostics diags;
-    m_a = k_merge_dir + "/a.yaml";
-    m_b = k_merge_dir + "/b.yaml";
-    auto sources = read_sources({m_a, m_b}, diags);
+    // Named relative to the working directory, as edgecrew prints them.
+    m_a = "a.yaml";
+    m_b = "b.yaml";
+    auto sources =
+        read_sources({k_merge_dir + "/a.yaml", k_merge_dir + "/b.yaml"}, k_merge_dir, diags);
     ASSERT_EQ(sources.size(), 2u);
     m_result = load_stack(sources, options_for_tests());
     ASSERT_TRUE(m_result.stack.has_value())
