@@ -7,6 +7,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
   protobuf-compiler libprotobuf-dev
+  libcurl4-openssl-dev libhiredis-dev redis-server redis-tools
   nodejs
 )
 
