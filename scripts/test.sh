@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
+# The schema tests (label "schema") read the manifests with kubernetes-models, pinned by
+# tests/k8s-schema/package-lock.json.
+npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/null
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== the same tests under ASan + UBSan"

@@ -13,7 +13,7 @@ namespace edgecrew::cli {
 namespace {
 
 std::vector<Verb> verbs() {
-  return {config_verb(), env_verb(), init_verb()};
+  return {config_verb(), env_verb(), init_verb(), render_verb()};
 }
 
 std::string overview(const std::vector<Verb>& all) {
@@ -101,7 +101,7 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
     }
   }
 
-  Context ctx{global, process, io};
+  Context ctx{global, process, io, std::nullopt};
   for (std::size_t i = 0; i < subs.size(); ++i) {
     if (!subs[i]->parsed()) continue;
     // The only top-level catch: lower layers return errors as values or throw CommandError.

@@ -1,6 +1,7 @@
 #pragma once
 // What every verb receives: the global options, the process, and the output streams.
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Context {
   GlobalOptions global;
   const Process& process;
   Io& io;
+  // Set by a verb that targets other machines (render k8s --gpus): used instead of the GPUs
+  // found on this host for EDGECREW_GPU_COUNT / EDGECREW_GPU_INDEXES.
+  std::optional<int> gpu_count;
 };
 
 // A failure the command layer reports as one message and exit status; never thrown below cli/.

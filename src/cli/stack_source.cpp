@@ -22,7 +22,8 @@ std::string env_or(const Process& p, const std::string& key, const std::string& 
 
 // Defaults that depend on the machine: the built-in stack sizes vLLM to the GPUs found here.
 std::map<std::string, std::string> host_defaults(const Context& ctx) {
-  auto gpus = host::count_nvidia_gpus(ctx.process.host_root);
+  auto gpus = ctx.gpu_count ? host::GpuCount{*ctx.gpu_count, "--gpus"}
+                            : host::count_nvidia_gpus(ctx.process.host_root);
   int count = std::max(1, gpus.count);
   std::vector<std::string> indexes;
   for (int i = 0; i < count; ++i) indexes.push_back(std::to_string(i));

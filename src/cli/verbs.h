@@ -23,5 +23,6 @@ struct Verb {
 Verb config_verb();
 Verb env_verb();
 Verb init_verb();
+Verb render_verb();
 
 }  // namespace edgecrew::cli

@@ -1,0 +1,58 @@
+#pragma once
+// One HTTP/1.1 request over TCP or a unix socket (libcurl), for the readiness probes and the
+// Podman engine's REST calls. Safe to call from many threads at once; never throws.
+//
+// Error kinds: timeout (names what was awaited, connecting or the response, and after how long),
+// unavailable (connection refused, or no socket at the path: names the address),
+// permission_denied (the unix socket is not ours to open), not_found (the host name does not
+// resolve, or no route to it), invalid_input (a URL curl cannot use), io (anything else).
+//
+// A streaming variant (logs -f, events) will take a callback for the body as it arrives; it will
+// share this file's transfer code, which already delivers the body in chunks.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.h"
+
+namespace edgecrew::net {
+
+inline constexpr std::chrono::milliseconds k_default_http_connect_timeout{2000};
+inline constexpr std::chrono::milliseconds k_default_http_timeout{5000};
+// A larger body is an error rather than memory taken: nothing edgecrew asks for is this big.
+inline constexpr std::size_t k_default_max_response_bytes = 64 * 1024 * 1024;
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  // Every member has an initializer, so that designated initializers may leave any out.
+  std::string url{};  // for a unix socket, any host: "http://d/v4.0.0/libpod/_ping"
+  HttpHeaders headers{};
+  std::string body{};
+  std::string unix_socket{};  // connect to this socket path instead of the URL's host
+  std::chrono::milliseconds connect_timeout = k_default_http_connect_timeout;
+  std::chrono::milliseconds timeout = k_default_http_timeout;  // the whole exchange
+  std::size_t max_response_bytes = k_default_max_response_bytes;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  HttpHeaders headers;  // of the final response (not of a 100 Continue before it), in order
+
+  // The first header of that name (any case), or nullptr.
+  const std::string* header(std::string_view name) const;
+};
+
+Result<HttpResponse> http_request(const HttpRequest& request);
+
+// {"Authorization", "Basic base64(user:password)"} (RFC 7617).
+std::pair<std::string, std::string> basic_auth_header(std::string_view user,
+                                                      std::string_view password);
+
+}  // namespace edgecrew::net

@@ -1,0 +1,105 @@
+#include "render/k8s_workloads.h"
+
+#include <fmt/format.h>
+
+#include "render/k8s_container.h"
+#include "render/k8s_names.h"
+#include "render/k8s_volumes.h"
+#include "render/k8s_wait.h"
+#include "stack/normalize.h"
+
+namespace edgecrew::render::k8s {
+
+namespace {
+
+using stack::RestartPolicy;
+
+int grace_seconds(stack::Duration d) {
+  return static_cast<int>((d.count() + 999) / 1000);
+}
+
+// What a pod cannot say, said once above the workload.
+void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
+  if (s.restart == RestartPolicy::no || s.restart == RestartPolicy::on_failure) {
+    notes.push_back(fmt::format(
+        "restart: {} becomes restartPolicy Always, the only one a Deployment or StatefulSet takes",
+        stack::to_string(s.restart)));
+  }
+  if (s.network_mode == "none") {
+    notes.push_back("network_mode: none is not mapped: every pod has a network");
+  }
+  if (s.ipc == "shareable") notes.push_back("ipc: shareable is not mapped");
+  if (!s.stop_signal.empty()) {
+    notes.push_back(
+        fmt::format("stop_signal {} is not mapped: the kubelet sends SIGTERM", s.stop_signal));
+  }
+  if (s.init.value_or(false)) {
+    notes.push_back("init: true is not mapped: the image's entrypoint runs as PID 1");
+  }
+  for (const auto& p : s.ports) {
+    if (p.published && s.network_mode != "host") {
+      notes.push_back(fmt::format(
+          "published port {}:{} is not mapped: reach it with kubectl port-forward service/{} {}:{}",
+          p.host_port, p.container_port, object_name(s), p.host_port, p.container_port));
+    }
+  }
+}
+
+json pod_spec(const stack::Stack& stack, const stack::Service& s, const ServiceSecrets& secrets,
+              const PodVolumes& volumes, bool stateful,
+              const std::vector<const stack::Service*>& rendered, const K8sOptions& options,
+              std::vector<std::string>& notes) {
+  json spec;
+  // A StatefulSet pod's hostname is its own name, which its headless Service resolves.
+  if (!s.hostname.empty() && !stateful) spec["hostname"] = dns_label(s.hostname);
+  if (s.network_mode == "host") {
+    spec["hostNetwork"] = true;
+    // Without it a host-network pod resolves with the node's DNS and cannot find Services.
+    spec["dnsPolicy"] = "ClusterFirstWithHostNet";
+  }
+  if (s.ipc == "host") spec["hostIPC"] = true;
+  if (!s.runtime.empty()) spec["runtimeClassName"] = s.runtime;
+  spec["restartPolicy"] = "Always";
+  spec["terminationGracePeriodSeconds"] = grace_seconds(s.stop_grace_period);
+  if (json waits = wait_containers(stack, s, rendered, notes); !waits.empty()) {
+    spec["initContainers"] = std::move(waits);
+  }
+  spec["containers"] = json::array({main_container(stack, s, secrets, volumes, options, notes)});
+  if (!volumes.volumes.empty()) spec["volumes"] = volumes.volumes;
+  return spec;
+}
+
+}  // namespace
+
+K8sDocument workload_document(const stack::Stack& stack, const stack::Service& service,
+                              const ServiceSecrets& secrets,
+                              const std::vector<const stack::Service*>& rendered,
+                              const K8sOptions& options) {
+  K8sDocument doc;
+  bool stateful = needs_stateful_set(stack, service);
+  PodVolumes volumes = pod_volumes(stack, service, doc.notes);
+  json template_meta = {
+      {"labels", service_labels(stack, service)},
+      {"annotations", {{std::string(k_spec_hash_annotation), stack::spec_hash(service, stack)}}}};
+  json pod = {
+      {"metadata", std::move(template_meta)},
+      {"spec", pod_spec(stack, service, secrets, volumes, stateful, rendered, options, doc.notes)}};
+  json spec;
+  if (stateful) spec["serviceName"] = headless_name(service);
+  spec["replicas"] = 1;
+  spec["selector"] = {{"matchLabels", selector_labels(stack, service)}};
+  // Compose replaces a container by stopping the old one first; a second pod alongside would
+  // wait for the same GPU, host port or volume.
+  if (!stateful) spec["strategy"] = {{"type", "Recreate"}};
+  spec["template"] = std::move(pod);
+  if (stateful) spec["volumeClaimTemplates"] = std::move(volumes.claim_templates);
+  note_unmapped(service, doc.notes);
+  doc.object = {{"apiVersion", "apps/v1"},
+                {"kind", stateful ? "StatefulSet" : "Deployment"},
+                {"metadata", object_meta(object_name(service), options.namespace_name,
+                                         service_labels(stack, service))},
+                {"spec", std::move(spec)}};
+  return doc;
+}
+
+}  // namespace edgecrew::render::k8s

@@ -1,0 +1,362 @@
+#include "util/subprocess.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "util/clock.h"
+
+extern char** environ;
+
+namespace edgecrew {
+
+namespace {
+
+// A destroyed Subprocess does not hold up its owner long: it only gets a short grace.
+constexpr std::chrono::milliseconds k_destructor_grace{1000};
+// Without a pidfd (kernels before 5.3) the exit is noticed by polling at this period.
+constexpr std::chrono::milliseconds k_exit_poll_period{5};
+constexpr std::size_t k_read_chunk = 64 * 1024;
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+ExitStatus exit_status_of(int wstatus) {
+  ExitStatus s;
+  if (WIFEXITED(wstatus)) s.code = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) s.signal = WTERMSIG(wstatus);
+  return s;
+}
+
+ErrorKind kind_of_spawn_errno(int err) {
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return ErrorKind::not_found;
+    case EACCES:
+    case EPERM:
+      return ErrorKind::permission_denied;
+    default:
+      return ErrorKind::io;
+  }
+}
+
+// The parent's environment with `extra` added (replacing variables of the same name).
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string name(entry.substr(0, entry.find('=')));
+    if (!extra.contains(name)) out.emplace_back(entry);
+  }
+  for (const auto& [name, value] : extra) out.push_back(name + "=" + value);
+  return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// posix_spawn's attribute and file-action objects, destroyed on every path.
+struct SpawnSetup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  SpawnSetup() {
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+  if (signal != 0) {
+    const char* name = ::sigabbrev_np(signal);
+    return name != nullptr ? fmt::format("killed by SIG{}", name)
+                           : fmt::format("killed by signal {}", signal);
+  }
+  return fmt::format("exit code {}", code);
+}
+
+struct Subprocess::State {
+  std::string program;
+  pid_t pid = -1;
+  int pidfd = -1;
+  std::optional<ExitStatus> status;
+
+  // Read ends of the captured streams; the reader thread owns them until it is joined.
+  std::array<int, 2> pipe_fds{-1, -1};
+  int stop_read = -1;
+  int stop_write = -1;
+  std::thread reader;
+  mutable std::mutex mutex;
+  std::array<std::string, 2> captured;
+
+  ~State() {
+    finish_reader();
+    close_fd(pidfd);
+  }
+
+  void append(std::size_t stream, const char* data, std::size_t size) {
+    std::lock_guard lock(mutex);
+    captured[stream].append(data, size);
+  }
+
+  // Reads what is there; false once the stream is at its end (or failed).
+  bool read_available(std::size_t stream) {
+    char buffer[k_read_chunk];
+    while (true) {
+      ssize_t n = ::read(pipe_fds[stream], buffer, sizeof buffer);
+      if (n > 0) {
+        append(stream, buffer, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      close_fd(pipe_fds[stream]);
+      return false;
+    }
+  }
+
+  // Drains both pipes until they end or stop is signalled; a grandchild that keeps a pipe open
+  // must not keep the thread (and so the owner's destructor) waiting.
+  void drain() {
+    while (pipe_fds[0] >= 0 || pipe_fds[1] >= 0) {
+      std::array<pollfd, 3> fds{pollfd{pipe_fds[0], POLLIN, 0}, pollfd{pipe_fds[1], POLLIN, 0},
+                                pollfd{stop_read, POLLIN, 0}};
+      int n = ::poll(fds.data(), fds.size(), -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      bool stopping = fds[2].revents != 0;
+      for (std::size_t i = 0; i < 2; ++i) {
+        if (pipe_fds[i] >= 0 && (stopping || fds[i].revents != 0)) read_available(i);
+      }
+      if (stopping) break;
+    }
+    close_fd(pipe_fds[0]);
+    close_fd(pipe_fds[1]);
+  }
+
+  void finish_reader() {
+    if (reader.joinable()) {
+      char byte = 1;
+      ssize_t ignored = ::write(stop_write, &byte, 1);
+      (void)ignored;
+      reader.join();
+    }
+    close_fd(stop_read);
+    close_fd(stop_write);
+    close_fd(pipe_fds[0]);
+    close_fd(pipe_fds[1]);
+  }
+
+  void reaped(int wstatus) {
+    status = exit_status_of(wstatus);
+    // The process is gone: what it wrote is in the pipes, and drain() takes it before stopping.
+    finish_reader();
+  }
+};
+
+Subprocess::Subprocess(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Subprocess::Subprocess(Subprocess&&) noexcept = default;
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    if (m_state && !m_state->status) stop(k_destructor_grace);
+    m_state = std::move(other.m_state);
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() {
+  if (m_state && !m_state->status) stop(k_destructor_grace);
+}
+
+Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
+  if (options.argv.empty()) return Error{ErrorKind::invalid_input, "no program to run"};
+  auto state = std::make_unique<State>();
+  state->program = options.argv.front();
+
+  SpawnSetup setup;
+  // stdin is /dev/null; O_CLOEXEC on every descriptor created here keeps them out of children
+  // that other threads spawn at the same time (dup2 into 0-2 clears the flag in this child).
+  posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::array<int, 2> write_ends{-1, -1};
+  const std::array<StreamMode, 2> modes{options.stdout_mode, options.stderr_mode};
+  for (std::size_t i = 0; i < 2; ++i) {
+    int target = i == 0 ? STDOUT_FILENO : STDERR_FILENO;
+    if (modes[i] == StreamMode::discard) {
+      posix_spawn_file_actions_addopen(&setup.actions, target, "/dev/null", O_WRONLY, 0);
+    } else if (modes[i] == StreamMode::capture) {
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0) {
+        close_fd(write_ends[0]);
+        return Error{ErrorKind::io, fmt::format("cannot create a pipe: {}", std::strerror(errno))};
+      }
+      state->pipe_fds[i] = fds[0];
+      write_ends[i] = fds[1];
+      ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+      posix_spawn_file_actions_adddup2(&setup.actions, fds[1], target);
+    }
+  }
+  if (!options.working_dir.empty()) {
+    posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_dir.c_str());
+  }
+  // The child starts with no blocked signals and default dispositions: an ignored SIGPIPE or
+  // SIGTERM in edgecrew must not leak into the programs it starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  posix_spawnattr_setsigmask(&setup.attr, &signals);
+  sigfillset(&signals);
+  sigdelset(&signals, SIGKILL);
+  sigdelset(&signals, SIGSTOP);
+  posix_spawnattr_setsigdefault(&setup.attr, &signals);
+  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<std::string> argv_strings = options.argv;
+  std::vector<std::string> env_strings = child_environment(options.env);
+  auto argv = c_strings(argv_strings);
+  auto envp = c_strings(env_strings);
+  // glibc's posix_spawnp reports a failed exec (no such program, not executable) as its result.
+  int err =
+      ::posix_spawnp(&state->pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  close_fd(write_ends[0]);
+  close_fd(write_ends[1]);
+  if (err != 0) {
+    std::string where = options.working_dir.empty()
+                            ? std::string()
+                            : fmt::format(" in {}", options.working_dir.string());
+    std::string why = err == ENOENT && state->program.find('/') == std::string::npos
+                          ? "not found in PATH"
+                          : std::strerror(err);
+    return Error{kind_of_spawn_errno(err),
+                 fmt::format("cannot run {}{}: {}", state->program, where, why)};
+  }
+
+  state->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, state->pid, 0));
+  if (state->pipe_fds[0] >= 0 || state->pipe_fds[1] >= 0) {
+    int stop[2];
+    if (::pipe2(stop, O_CLOEXEC) == 0) {
+      state->stop_read = stop[0];
+      state->stop_write = stop[1];
+      state->reader = std::thread([s = state.get()] { s->drain(); });
+    } else {
+      // Without a stop pipe the output is dropped rather than risk blocking the child.
+      close_fd(state->pipe_fds[0]);
+      close_fd(state->pipe_fds[1]);
+    }
+  }
+  return Subprocess(std::move(state));
+}
+
+pid_t Subprocess::pid() const {
+  return m_state->pid;
+}
+
+std::optional<ExitStatus> Subprocess::poll() {
+  if (m_state->status) return m_state->status;
+  int wstatus = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(m_state->pid, &wstatus, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == m_state->pid) m_state->reaped(wstatus);
+  return m_state->status;
+}
+
+Result<ExitStatus> Subprocess::wait(std::chrono::milliseconds timeout) {
+  Deadline deadline(timeout);
+  while (true) {
+    if (m_state->status) return *m_state->status;
+    int wstatus = 0;
+    pid_t r = ::waitpid(m_state->pid, &wstatus, WNOHANG);
+    if (r == m_state->pid) {
+      m_state->reaped(wstatus);
+      continue;
+    }
+    if (r < 0 && errno != EINTR) {
+      return Error{ErrorKind::io, fmt::format("cannot wait for {} (pid {}): {}", m_state->program,
+                                              m_state->pid, std::strerror(errno))};
+    }
+    if (deadline.expired()) {
+      return Error{ErrorKind::timeout,
+                   fmt::format("{} (pid {}) still running after {} ms", m_state->program,
+                               m_state->pid, timeout.count())};
+    }
+    if (m_state->pidfd >= 0) {
+      // A pidfd becomes readable when the process ends.
+      pollfd fd{m_state->pidfd, POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(deadline.remaining().count()));
+    } else {
+      std::this_thread::sleep_for(deadline.remaining_at_most(k_exit_poll_period));
+    }
+  }
+}
+
+ExitStatus Subprocess::stop(std::chrono::milliseconds grace) {
+  if (m_state->status) return *m_state->status;
+  ::kill(m_state->pid, SIGTERM);
+  if (auto ended = wait(grace)) return *ended;
+  ::kill(m_state->pid, SIGKILL);
+  int wstatus = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(m_state->pid, &wstatus, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r == m_state->pid) {
+    m_state->reaped(wstatus);
+  } else {
+    // Reaped elsewhere (SIGCHLD ignored): all that is known is that SIGKILL was sent.
+    m_state->status = ExitStatus{-1, SIGKILL};
+    m_state->finish_reader();
+  }
+  return *m_state->status;
+}
+
+std::string Subprocess::stdout_text() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->captured[0];
+}
+
+std::string Subprocess::stderr_text() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->captured[1];
+}
+
+Result<Completed> run_process(SubprocessOptions options, std::chrono::milliseconds timeout) {
+  options.stdout_mode = StreamMode::capture;
+  options.stderr_mode = StreamMode::capture;
+  auto child = Subprocess::spawn(options);
+  if (!child) return child.error();
+  auto status = child->wait(timeout);
+  if (!status) {
+    child->stop();
+    if (status.error().kind != ErrorKind::timeout) return status.error();
+    return Error{ErrorKind::timeout, fmt::format("{} did not finish within {} ms; stopped it",
+                                                 options.argv.front(), timeout.count())};
+  }
+  return Completed{*status, child->stdout_text(), child->stderr_text()};
+}
+
+}  // namespace edgecrew
