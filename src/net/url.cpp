@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "util/url_password.h"
+
 namespace edgecrew::net {
 
 namespace {
@@ -124,18 +126,15 @@ std::string display_url(const Url& url) {
 }
 
 std::string mask_url_password(std::string_view text) {
+  if (text.find("://") != std::string_view::npos) return mask_url_passwords(text, k_password_mask);
+  // Not a URL at all ("//:pw@host"): a password may still sit between the first ':' and the last
+  // '@', and this text is known to be meant as a URL, so mask that.
   std::string out(text);
-  // Without "://" the text is no URL, and a password may sit anywhere before its last '@'.
-  auto scheme_end = out.find("://");
-  std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  std::size_t end =
-      scheme_end == std::string::npos ? out.size() : out.find_first_of("/?#", authority);
-  if (end == std::string::npos) end = out.size();
-  std::size_t at = out.rfind('@', end);
-  if (at == std::string::npos || at < authority) return out;
-  std::size_t colon = out.find(':', authority);
-  if (colon == std::string::npos || colon >= at) return out;
-  out.replace(colon + 1, at - colon - 1, k_password_mask);
+  std::size_t at = out.rfind('@');
+  std::size_t colon = out.find(':');
+  if (at != std::string::npos && colon != std::string::npos && colon + 1 < at) {
+    out.replace(colon + 1, at - colon - 1, k_password_mask);
+  }
   return out;
 }
 

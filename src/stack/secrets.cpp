@@ -6,6 +6,7 @@
 #include "util/fs.h"
 #include "util/random.h"
 #include "util/strings.h"
+#include "util/url_password.h"
 
 namespace edgecrew::stack {
 
@@ -14,29 +15,8 @@ namespace {
 // Secrets shorter than this would mask ordinary words ("no", "on").
 constexpr std::size_t k_min_secret_length = 3;
 
-// The password in scheme://user:password@host..., as [begin, end) offsets.
-std::vector<std::pair<std::size_t, std::size_t>> url_passwords(const std::string& text) {
-  std::vector<std::pair<std::size_t, std::size_t>> out;
-  std::size_t pos = 0;
-  while ((pos = text.find("://", pos)) != std::string::npos) {
-    std::size_t authority = pos + 3;
-    // The authority ends at the path, query or fragment, or where the URL itself ends: at a
-    // blank or a quote (JSON, YAML and shell quoting), so a later "@" in the text is not taken.
-    std::size_t end = text.find_first_of("/?# \t\r\n\"'", authority);
-    if (end == std::string::npos) end = text.size();
-    std::size_t at = text.rfind('@', end);
-    if (at != std::string::npos && at >= authority) {
-      std::size_t colon = text.find(':', authority);
-      if (colon != std::string::npos && colon < at && colon + 1 < at)
-        out.emplace_back(colon + 1, at);
-    }
-    pos = authority;
-  }
-  return out;
-}
-
 std::string url_password(const std::string& url) {
-  auto found = url_passwords(url);
+  auto found = url_password_spans(url);
   return found.empty() ? std::string()
                        : url.substr(found[0].first, found[0].second - found[0].first);
 }
@@ -91,13 +71,7 @@ Redactor::Redactor(std::vector<std::string> secrets) {
 
 std::string Redactor::redact(std::string text) const {
   for (const auto& secret : m_secrets) text = replace_all(std::move(text), secret, k_mask);
-  auto found = url_passwords(text);
-  for (auto it = found.rbegin(); it != found.rend(); ++it) {
-    if (text.compare(it->first, it->second - it->first, k_mask) != 0) {
-      text.replace(it->first, it->second - it->first, k_mask);
-    }
-  }
-  return text;
+  return mask_url_passwords(text, k_mask);
 }
 
 void Redactor::redact(nlohmann::ordered_json& value) const {

@@ -12,28 +12,13 @@
 
 namespace edgecrew {
 
-namespace {
-
-ErrorKind kind_of_errno(int err) {
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return ErrorKind::not_found;
-    case EACCES:
-    case EPERM:
-      return ErrorKind::permission_denied;
-    default:
-      return ErrorKind::io;
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;
-    return Error{kind_of_errno(err),
+    return Error{error_kind_from_errno(err),
                  fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
   }
   std::ostringstream buffer;
@@ -47,7 +32,7 @@ Status write_file_atomic(const std::filesystem::path& path, const std::string& c
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) {
     int err = errno;
-    return Error{kind_of_errno(err),
+    return Error{error_kind_from_errno(err),
                  fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
   }
   // The umask may have narrowed or the file may have existed with other bits: set them exactly.
@@ -68,7 +53,7 @@ Status write_file_atomic(const std::filesystem::path& path, const std::string& c
   if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return Error{kind_of_errno(err),
+    return Error{error_kind_from_errno(err),
                  fmt::format("cannot write {}: {}", path.string(), std::strerror(err))};
   }
   return Ok{};

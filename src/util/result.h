@@ -17,6 +17,9 @@ enum class ErrorKind {
   internal
 };
 
+// not_found, permission_denied or io, for an errno value from a failed system call.
+ErrorKind error_kind_from_errno(int err);
+
 struct Error {
   ErrorKind kind = ErrorKind::internal;
   std::string message;

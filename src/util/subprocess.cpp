@@ -41,19 +41,6 @@ ExitStatus exit_status_of(int wstatus) {
   return s;
 }
 
-ErrorKind kind_of_spawn_errno(int err) {
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return ErrorKind::not_found;
-    case EACCES:
-    case EPERM:
-      return ErrorKind::permission_denied;
-    default:
-      return ErrorKind::io;
-  }
-}
-
 // The parent's environment with `extra` added (replacing variables of the same name).
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
   std::vector<std::string> out;
@@ -250,7 +237,7 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
     std::string why = err == ENOENT && state->program.find('/') == std::string::npos
                           ? "not found in PATH"
                           : std::strerror(err);
-    return Error{kind_of_spawn_errno(err),
+    return Error{error_kind_from_errno(err),
                  fmt::format("cannot run {}{}: {}", state->program, where, why)};
   }
 
