@@ -12,8 +12,6 @@
 
 namespace edgecrew {
 
-namespace {}  // namespace
-
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
