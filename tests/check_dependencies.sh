@@ -19,7 +19,7 @@ check() {
 }
 check cli render engine probe stack host cdi util
 check render engine stack util
-check engine stack util
+check engine net stack util
 check probe net stack util
 check net util
 check stack cdi util
