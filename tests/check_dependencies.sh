@@ -17,7 +17,8 @@ check() {
     done
   done
 }
-check cli render engine probe stack host cdi util
+check cli plan render engine probe net stack host cdi util
+check plan engine probe stack util
 check render engine stack util
 check engine net stack util
 check probe net stack util
