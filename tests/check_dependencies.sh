@@ -7,6 +7,7 @@ status=0
 check() {
   folder="$1"
   shift
+  [ -d "$src/$folder" ] || return 0
   allowed="$folder $*"
   for file in $(find "$src/$folder" -name '*.h' -o -name '*.cpp' -o -name '*.in'); do
     for inc in $(sed -n 's/^#include "\([a-z_]*\)\/.*"$/\1/p' "$file" | sort -u); do
