@@ -1,0 +1,58 @@
+#pragma once
+// Applying a Plan through an Engine (`up`), and taking a project down (`down`).
+//
+// apply: orphan and duplicate removals first, then the services level by level
+// (stack::dependency_order), the services of a level in parallel on at most `parallelism`
+// threads. Per service: pull the image unless the engine has it, ensure its named volumes, stop
+// and remove the old container (recreate), create, wait for each dependency's depends_on
+// condition, start. The first failure in a level stops the levels after it. With `wait`, every
+// service's readiness is awaited at the end, within `wait_timeout`.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "plan/clock.h"
+#include "plan/events.h"
+#include "plan/plan.h"
+#include "probe/poll.h"
+
+namespace edgecrew::plan {
+
+inline constexpr int k_default_parallelism = 4;
+inline constexpr std::chrono::milliseconds k_default_wait_timeout{300'000};
+
+struct ExecutorOptions {
+  int parallelism = k_default_parallelism;
+  bool wait = false;  // up --wait
+  std::chrono::milliseconds wait_timeout = k_default_wait_timeout;
+  bool remove_volumes = false;                            // down --volumes; external volumes never
+  std::optional<std::chrono::milliseconds> stop_timeout;  // down -t: instead of stop_grace_period
+  EventSink events;                                       // called under one lock; may be empty
+  Clock* clock = nullptr;                                 // null = real_clock()
+  std::chrono::milliseconds poll_period = probe::k_ready_poll_period;
+};
+
+struct ServiceFailure {
+  std::string service;
+  std::string why;  // one line
+};
+
+struct ExecutionResult {
+  std::vector<ServiceFailure> failures;
+  std::vector<std::string> skipped;  // services of levels not attempted after a failure
+  bool ok() const { return failures.empty(); }
+};
+
+ExecutionResult apply(engine::Engine& engine, const Plan& plan, const ExecutorOptions& options);
+
+// Stops every container of the project in reverse dependency order (containers of services the
+// stack does not know first), a level's in parallel, each with its service's stop_grace_period and
+// stop_signal, removes them, then, with remove_volumes, the stack's volumes that are not external.
+// A failure does not stop the teardown: everything that can go, goes; the result lists the rest.
+ExecutionResult teardown(engine::Engine& engine, const stack::Stack& stack,
+                         const ExecutorOptions& options);
+
+}  // namespace edgecrew::plan
