@@ -1,0 +1,513 @@
+#include "engine/podman/podman_engine.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "engine/podman/podman_mapping.h"
+#include "engine/podman/podman_protocol.h"
+#include "util/clock.h"
+
+namespace edgecrew::engine::podman {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::chrono::milliseconds k_poll_interval{50};
+// A started service that ignores SIGTERM this long is killed.
+constexpr std::chrono::milliseconds k_service_stop_grace{3'000};
+
+std::string unix_path(const std::string& container_host) {
+  constexpr std::string_view scheme = "unix://";
+  if (container_host.compare(0, scheme.size(), scheme) != 0) return {};
+  return container_host.substr(scheme.size());
+}
+
+Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& env,
+                                                      const DiscoveryOptions& options) {
+  std::error_code ec;
+  std::filesystem::path root =
+      options.temp_root.empty() ? std::filesystem::temp_directory_path(ec) : options.temp_root;
+  if (ec) root = "/tmp";
+  std::string pattern = (root / "edgecrew-podman-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    const int err = errno;
+    return Error{error_kind_from_errno(err),
+                 fmt::format("cannot create a folder for Podman's socket under {}: {}",
+                             root.string(), std::strerror(err))};
+  }
+  const std::filesystem::path dir = pattern;
+  const std::string socket = (dir / "podman.sock").string();
+  SubprocessOptions spawn_options;
+  spawn_options.argv = {options.podman_program, "system", "service", "--time=0",
+                        "unix://" + socket};
+  if (!env.containers_conf.empty()) spawn_options.env["CONTAINERS_CONF"] = env.containers_conf;
+  if (!env.containers_storage_conf.empty()) {
+    spawn_options.env["CONTAINERS_STORAGE_CONF"] = env.containers_storage_conf;
+  }
+  if (!env.xdg_runtime_dir.empty()) spawn_options.env["XDG_RUNTIME_DIR"] = env.xdg_runtime_dir;
+  auto process = Subprocess::spawn(spawn_options);
+  if (!process) {
+    std::filesystem::remove_all(dir, ec);
+    return Error{process.error().kind,
+                 fmt::format("cannot start `podman system service`: {} (install podman)",
+                             process.error().message)};
+  }
+  auto service = std::make_unique<StartedService>(std::move(*process), dir);
+  Deadline deadline(k_podman_service_start_timeout);
+  Subprocess& child = service->process();
+  while (true) {
+    if (ping(socket, k_podman_ping_timeout)) return service;
+    if (auto status = child.poll()) {
+      return Error{ErrorKind::unavailable,
+                   fmt::format("`podman system service` ended ({}) before answering: {}",
+                               status->describe(), child.stderr_text())};
+    }
+    if (deadline.expired()) {
+      return Error{ErrorKind::timeout,
+                   fmt::format("`podman system service` did not answer _ping on {} within {} ms",
+                               socket, k_podman_service_start_timeout.count())};
+    }
+    std::this_thread::sleep_for(k_poll_interval);
+  }
+}
+
+ContainerState parse_state(const std::string& state) {
+  if (state == "running") return ContainerState::running;
+  if (state == "paused") return ContainerState::paused;
+  if (state == "created" || state == "configured" || state == "initialized") {
+    return ContainerState::created;
+  }
+  if (state == "exited" || state == "stopped" || state == "stopping") {
+    return ContainerState::exited;
+  }
+  return ContainerState::unknown;
+}
+
+std::string format_port(const std::string& host_ip, const std::string& host_port,
+                        const std::string& container_port_and_protocol) {
+  std::string out;
+  if (!host_ip.empty()) out = host_ip + ":";
+  return out + host_port + "->" + container_port_and_protocol;
+}
+
+Result<json> parse_body(const net::HttpResponse& response, const std::string& what) {
+  json parsed = json::parse(response.body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return Error{ErrorKind::io, fmt::format("{}: Podman answered with something that is not JSON: "
+                                            "{:.200}",
+                                            what, response.body)};
+  }
+  return parsed;
+}
+
+Container container_from_list(const json& item) {
+  Container c;
+  c.id = json_string(item, "Id");
+  if (auto names = item.find("Names");
+      names != item.end() && names->is_array() && !names->empty() && names->front().is_string()) {
+    c.name = names->front().get<std::string>();
+  }
+  c.image = json_string(item, "Image");
+  c.state = parse_state(json_string(item, "State"));
+  c.exit_code = static_cast<int>(json_int(item, "ExitCode"));
+  const json labels = json_object(item, "Labels");
+  c.service = json_string(labels, std::string(k_label_service));
+  c.spec_hash = json_string(labels, std::string(k_label_spec_hash));
+  const std::int64_t started = json_int(item, "StartedAt");
+  if (started > 0) c.started_at = std::chrono::system_clock::from_time_t(started);
+  if (auto ports = item.find("Ports"); ports != item.end() && ports->is_array()) {
+    for (const auto& p : *ports) {
+      c.ports.push_back(format_port(
+          json_string(p, "host_ip"), std::to_string(json_int(p, "host_port")),
+          fmt::format("{}/{}", json_int(p, "container_port"), json_string(p, "protocol"))));
+    }
+  }
+  return c;
+}
+
+Container container_from_inspect(const json& item) {
+  Container c;
+  c.id = json_string(item, "Id");
+  c.name = json_string(item, "Name");
+  c.image = json_string(item, "ImageName");
+  const json config = json_object(item, "Config");
+  const json labels = json_object(config, "Labels");
+  c.service = json_string(labels, std::string(k_label_service));
+  c.spec_hash = json_string(labels, std::string(k_label_spec_hash));
+  const json state = json_object(item, "State");
+  c.state = parse_state(json_string(state, "Status"));
+  c.exit_code = static_cast<int>(json_int(state, "ExitCode"));
+  // Podman writes "Health"; some releases wrote "Healthcheck" instead: read either.
+  json health = json_object(state, "Health");
+  if (health.empty()) health = json_object(state, "Healthcheck");
+  c.health = json_string(health, "Status");
+  if (auto started = parse_rfc3339(json_string(state, "StartedAt"))) c.started_at = *started;
+  const json ports = json_object(json_object(item, "NetworkSettings"), "Ports");
+  for (const auto& [key, bindings] : ports.items()) {
+    if (!bindings.is_array()) continue;
+    for (const auto& b : bindings) {
+      c.ports.push_back(format_port(json_string(b, "HostIp"), json_string(b, "HostPort"), key));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+PodmanEnvironment PodmanEnvironment::from(const std::map<std::string, std::string>& env) {
+  auto get = [&env](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  return {get("CONTAINER_HOST"), get("XDG_RUNTIME_DIR"), get("CONTAINERS_CONF"),
+          get("CONTAINERS_STORAGE_CONF")};
+}
+
+StartedService::StartedService(Subprocess process, std::filesystem::path dir)
+    : m_process(std::move(process)), m_dir(std::move(dir)) {}
+
+StartedService::~StartedService() {
+  m_process.stop(k_service_stop_grace);
+  std::error_code ec;
+  std::filesystem::remove_all(m_dir, ec);
+}
+
+std::string PodmanEndpoint::describe() const {
+  if (source == "started") {
+    return fmt::format("podman socket {} (started `podman system service`, pid {})", socket,
+                       service ? service->pid() : 0);
+  }
+  return fmt::format("podman socket {} ({})", socket, source);
+}
+
+Status ping(const std::string& socket, std::chrono::milliseconds timeout) {
+  net::HttpRequest request;
+  request.url = fmt::format("http://d{}/_ping", k_api_prefix);
+  request.unix_socket = socket;
+  request.connect_timeout = std::min(timeout, k_podman_connect_timeout);
+  request.timeout = timeout;
+  auto response = net::http_request(request);
+  if (!response) return response.error();
+  if (response->status != 200 || trim_body(response->body) != "OK") {
+    return Error{ErrorKind::unavailable, fmt::format("{} answered _ping with HTTP {}: {:.100}",
+                                                     socket, response->status, response->body)};
+  }
+  return Ok{};
+}
+
+Result<PodmanEndpoint> discover(const PodmanEnvironment& env, const DiscoveryOptions& options) {
+  std::vector<std::pair<std::string, std::string>> candidates;  // socket, source
+  if (!env.container_host.empty()) {
+    std::string path = unix_path(env.container_host);
+    if (path.empty()) {
+      return Error{ErrorKind::invalid_input,
+                   fmt::format("CONTAINER_HOST={} is not a unix:// address; edgecrew talks to "
+                               "Podman on its local socket only",
+                               env.container_host)};
+    }
+    candidates.emplace_back(path, "CONTAINER_HOST");
+  }
+  if (!options.root_socket.empty()) candidates.emplace_back(options.root_socket, "root");
+  if (!env.xdg_runtime_dir.empty()) {
+    candidates.emplace_back(env.xdg_runtime_dir + "/podman/podman.sock", "XDG_RUNTIME_DIR");
+  }
+  std::vector<std::string> tried;
+  for (const auto& [socket, source] : candidates) {
+    Status answer = ping(socket);
+    if (answer) return PodmanEndpoint{socket, source, nullptr};
+    tried.push_back(fmt::format("{} ({}): {}", socket, source, answer.error().message));
+  }
+  if (!options.start_service) {
+    std::string list;
+    for (const auto& t : tried) list += "\n  " + t;
+    return Error{ErrorKind::unavailable,
+                 fmt::format("no Podman socket answers:{}\nstart one with `podman system service "
+                             "--time=0 unix:///run/podman/podman.sock`",
+                             list)};
+  }
+  auto service = start_service(env, options);
+  if (!service) return service.error();
+  std::string socket = ((*service)->dir() / "podman.sock").string();
+  return PodmanEndpoint{std::move(socket), "started", std::move(*service)};
+}
+
+PodmanEngine::PodmanEngine(PodmanEndpoint endpoint, PodmanTimeouts timeouts)
+    : m_endpoint(std::move(endpoint)), m_timeouts(timeouts) {}
+
+Result<net::HttpResponse> PodmanEngine::call(const std::string& method, const std::string& path,
+                                             const std::string& body,
+                                             std::chrono::milliseconds timeout) {
+  net::HttpRequest request;
+  request.method = method;
+  request.url = fmt::format("http://d{}{}", k_api_prefix, path);
+  request.unix_socket = m_endpoint.socket;
+  request.connect_timeout = m_timeouts.connect;
+  request.timeout = timeout;
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body;
+  }
+  auto response = net::http_request(request);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("podman API {} {}: {}", method, path, response.error().message)};
+  }
+  return response;
+}
+
+Result<bool> PodmanEngine::exists(const std::string& path, const std::string& what) {
+  auto response = call("GET", path, "", m_timeouts.call);
+  if (!response) return response.error();
+  if (response->status == 204) return true;
+  if (response->status == 404) return false;
+  return api_error(*response, what);
+}
+
+Result<std::vector<Container>> PodmanEngine::list(const std::string& project) {
+  const json filters = {{"label", {fmt::format("{}={}", k_label_project, project)}}};
+  auto response = call("GET", "/containers/json?all=true&filters=" + query_escape(filters.dump()),
+                       "", m_timeouts.call);
+  if (!response) return response.error();
+  const std::string what = fmt::format("listing the containers of project {}", project);
+  if (response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  std::vector<Container> out;
+  if (!body->is_array()) return out;
+  for (const auto& item : *body) out.push_back(container_from_list(item));
+  return out;
+}
+
+Result<Container> PodmanEngine::inspect(const std::string& id) {
+  auto response = call("GET", "/containers/" + query_escape(id) + "/json", "", m_timeouts.call);
+  if (!response) return response.error();
+  const std::string what = "inspecting container " + id;
+  if (response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  return container_from_inspect(*body);
+}
+
+Result<bool> PodmanEngine::image_present(const std::string& image) {
+  // The image route takes the whole reference, slashes included, as its last path element.
+  return exists("/images/" + image + "/exists", "looking up image " + image);
+}
+
+Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& progress) {
+  auto response =
+      call("POST", "/images/pull?reference=" + query_escape(image), "", m_timeouts.pull);
+  if (!response) return response.error();
+  const std::string what = "pulling image " + image;
+  if (response->status != 200) return api_error(*response, what);
+  // A stream of JSON objects, one a line: {"stream": ...} while it works, then {"images": ...} or
+  // {"error": ...}: the status is 200 before the outcome is known.
+  for (const auto& line : split_lines(response->body)) {
+    json item = json::parse(line, nullptr, false);
+    if (item.is_discarded() || !item.is_object()) continue;
+    if (std::string error = json_string(item, "error"); !error.empty()) {
+      return Error{ErrorKind::unavailable, fmt::format("{}: {}", what, trim_body(error))};
+    }
+    if (std::string stream = json_string(item, "stream"); !stream.empty() && progress) {
+      progress(trim_body(stream));
+    }
+  }
+  return Ok{};
+}
+
+Status PodmanEngine::ensure_volume(const stack::Volume& volume, const std::string& project) {
+  if (volume.external) return Ok{};
+  auto present = exists("/volumes/" + query_escape(volume.name) + "/exists",
+                        "looking up volume " + volume.name);
+  if (!present) return present.error();
+  if (*present) return Ok{};
+  json labels = volume.labels;
+  labels[std::string(k_label_project)] = project;
+  json body = {{"Name", volume.name}, {"Label", labels}};
+  if (!volume.driver.empty()) body["Driver"] = volume.driver;
+  if (!volume.driver_opts.empty()) body["Options"] = volume.driver_opts;
+  auto response = call("POST", "/volumes/create", body.dump(), m_timeouts.call);
+  if (!response) return response.error();
+  // 409: another edgecrew created it meanwhile, which is what was wanted.
+  if (response->status == 201 || response->status == 200 || response->status == 409) return Ok{};
+  return api_error(*response, "creating volume " + volume.name);
+}
+
+Status PodmanEngine::remove_volume(const stack::Volume& volume) {
+  if (volume.external) return Ok{};  // not edgecrew's data to delete
+  auto response = call("DELETE", "/volumes/" + query_escape(volume.name), "", m_timeouts.call);
+  if (!response) return response.error();
+  if (response->status == 204 || response->status == 200 || response->status == 404) return Ok{};
+  return api_error(*response, "removing volume " + volume.name);
+}
+
+Status PodmanEngine::ensure_network(const std::string& project) {
+  const std::string name = project_network(project);
+  auto present =
+      exists("/networks/" + query_escape(name) + "/exists", "looking up network " + name);
+  if (!present) return present.error();
+  if (*present) return Ok{};
+  const json body = {{"name", name}, {"labels", {{std::string(k_label_project), project}}}};
+  auto response = call("POST", "/networks/create", body.dump(), m_timeouts.call);
+  if (!response) return response.error();
+  if (response->status == 200 || response->status == 201 || response->status == 409) return Ok{};
+  return api_error(*response, "creating network " + name);
+}
+
+Result<std::string> PodmanEngine::create(const Workload& workload) {
+  if (workload.stack == nullptr || workload.service == nullptr) {
+    return Error{ErrorKind::internal, "PodmanEngine::create: a workload without a service"};
+  }
+  const stack::Service& service = *workload.service;
+  if (service.network_mode != "host" && service.network_mode != "none") {
+    if (Status net = ensure_network(workload.stack->name); !net) return net.error();
+  }
+  PodmanSpec spec = map_service(service, *workload.stack, workload.spec_hash);
+  auto response = call("POST", "/containers/create", spec.body.dump(), m_timeouts.call);
+  if (!response) return response.error();
+  const std::string what = "creating the container of service " + service.name;
+  if (response->status != 201 && response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  std::string id = json_string(*body, "Id");
+  if (id.empty()) return Error{ErrorKind::io, what + ": Podman's answer has no Id"};
+  return id;
+}
+
+Status PodmanEngine::start(const std::string& id) {
+  auto response = call("POST", "/containers/" + query_escape(id) + "/start", "", m_timeouts.call);
+  if (!response) return response.error();
+  // 304: it runs already.
+  if (response->status == 204 || response->status == 304) return Ok{};
+  return api_error(*response, "starting container " + id);
+}
+
+Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace,
+                          const std::string& signal) {
+  const std::string path = "/containers/" + query_escape(id);
+  const std::string what = "stopping container " + id;
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(grace);
+  if (!signal.empty() && signal_number(signal) != SIGTERM) {
+    // libpod's stop sends the container's own stop signal; another one goes through kill first.
+    auto killed = call("POST", path + "/kill?signal=" + query_escape(signal), "", m_timeouts.call);
+    if (!killed) return killed.error();
+    if (killed->status != 204 && killed->status != 200 && killed->status != 409) {
+      return api_error(*killed, what);
+    }
+    Deadline deadline(grace);
+    while (!deadline.expired()) {
+      auto state = inspect(id);
+      if (!state) return state.error();
+      if (state->state != ContainerState::running && state->state != ContainerState::paused) {
+        return Ok{};
+      }
+      std::this_thread::sleep_for(k_poll_interval);
+    }
+    seconds = std::chrono::seconds(0);
+  }
+  auto response =
+      call("POST", fmt::format("{}/stop?timeout={}", path, seconds.count()), "",
+           std::chrono::duration_cast<std::chrono::milliseconds>(seconds) + m_timeouts.stop_margin);
+  if (!response) return response.error();
+  // 304: it was not running.
+  if (response->status == 204 || response->status == 304) return Ok{};
+  return api_error(*response, what);
+}
+
+Status PodmanEngine::remove(const std::string& id) {
+  // The planner stops a container, with its grace period, before it removes it: one still running
+  // here is killed at once (timeout=0) rather than given the container's stop timeout again.
+  auto response =
+      call("DELETE", "/containers/" + query_escape(id) + "?force=true&v=false&timeout=0", "",
+           m_timeouts.call + m_timeouts.stop_margin);
+  if (!response) return response.error();
+  if (response->status == 200 || response->status == 204 || response->status == 404) return Ok{};
+  return api_error(*response, "removing container " + id);
+}
+
+Result<ExecResult> PodmanEngine::exec(const std::string& id, const std::vector<std::string>& argv,
+                                      std::chrono::milliseconds timeout) {
+  const std::string what = fmt::format("running `{}` in container {}", fmt::join(argv, " "), id);
+  const json create = {{"AttachStdout", true}, {"AttachStderr", true}, {"Cmd", argv}};
+  auto created =
+      call("POST", "/containers/" + query_escape(id) + "/exec", create.dump(), m_timeouts.call);
+  if (!created) return created.error();
+  if (created->status != 201 && created->status != 200) return api_error(*created, what);
+  auto created_body = parse_body(*created, what);
+  if (!created_body) return created_body.error();
+  const std::string exec_id = json_string(*created_body, "Id");
+
+  Deadline deadline(timeout);
+  const json start = {{"Detach", false}, {"Tty", false}};
+  auto started = call("POST", "/exec/" + exec_id + "/start", start.dump(), timeout);
+  if (!started) return started.error();
+  if (started->status != 200) return api_error(*started, what);
+  auto frames = demultiplex(started->body);
+  if (!frames) return Error{frames.error().kind, what + ": " + frames.error().message};
+  ExecResult result;
+  for (int stream : {1, 2}) {
+    for (const auto& frame : *frames) {
+      if (frame.stream == stream) result.output += frame.data;
+    }
+  }
+  // The stream ends when the process does; the session may record its exit code a moment later.
+  while (true) {
+    auto inspected = call("GET", "/exec/" + exec_id + "/json", "", m_timeouts.call);
+    if (!inspected) return inspected.error();
+    if (inspected->status != 200) return api_error(*inspected, what);
+    auto body = parse_body(*inspected, what);
+    if (!body) return body.error();
+    if (!json_bool(*body, "Running")) {
+      result.exit_code = static_cast<int>(json_int(*body, "ExitCode"));
+      return result;
+    }
+    if (deadline.expired()) {
+      return Error{ErrorKind::timeout,
+                   fmt::format("{}: still running after {} ms", what, timeout.count())};
+    }
+    std::this_thread::sleep_for(k_poll_interval);
+  }
+}
+
+Status PodmanEngine::logs(const std::string& id, const LogOptions& options, const LogSink& sink) {
+  const std::string what = "reading the logs of container " + id;
+  if (options.follow) {
+    return Error{ErrorKind::invalid_input,
+                 what +
+                     ": following logs needs a streaming HTTP read, which edgecrew's HTTP "
+                     "client does not have yet"};
+  }
+  std::string path = "/containers/" + query_escape(id) + "/logs?stdout=true&stderr=true";
+  if (options.tail) path += fmt::format("&tail={}", *options.tail);
+  auto response = call("GET", path, "", m_timeouts.call);
+  if (!response) return response.error();
+  if (response->status != 200) return api_error(*response, what);
+  auto frames = demultiplex(response->body);
+  if (!frames) return Error{frames.error().kind, what + ": " + frames.error().message};
+  // A line may span frames: keep each stream's unfinished line until its newline comes.
+  std::string pending[3];
+  for (const auto& frame : *frames) {
+    const int s = frame.stream == 2 ? 2 : 1;
+    const std::string_view name = s == 2 ? "stderr" : "stdout";
+    pending[s] += frame.data;
+    std::size_t begin = 0;
+    for (std::size_t nl; (nl = pending[s].find('\n', begin)) != std::string::npos; begin = nl + 1) {
+      if (!sink(name, std::string_view(pending[s]).substr(begin, nl - begin))) return Ok{};
+    }
+    pending[s].erase(0, begin);
+  }
+  for (int s : {1, 2}) {
+    if (!pending[s].empty() && !sink(s == 2 ? "stderr" : "stdout", pending[s])) return Ok{};
+  }
+  return Ok{};
+}
+
+}  // namespace edgecrew::engine::podman

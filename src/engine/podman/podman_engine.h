@@ -1,0 +1,128 @@
+#pragma once
+// The Podman engine: the Engine interface over the libpod REST API (`/v4.0.0/libpod/...`, served
+// by Podman 4.x and 5.x) on Podman's unix socket. Every call has a named timeout; HTTP errors
+// become Error kinds carrying libpod's own "cause" and "message".
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "net/http_client.h"
+#include "util/result.h"
+#include "util/subprocess.h"
+
+namespace edgecrew::engine::podman {
+
+inline constexpr std::string_view k_api_prefix = "/v4.0.0/libpod";
+inline constexpr std::string_view k_root_socket = "/run/podman/podman.sock";
+
+inline constexpr std::chrono::milliseconds k_podman_connect_timeout{2'000};
+inline constexpr std::chrono::milliseconds k_podman_call_timeout{10'000};
+// A stop waits for the grace period, then for the kill and the cleanup: this much on top.
+inline constexpr std::chrono::milliseconds k_podman_stop_margin{10'000};
+// An image pull downloads gigabytes (vLLM's image is ~10 GB).
+inline constexpr std::chrono::milliseconds k_podman_pull_timeout{30 * 60 * 1'000};
+// Discovery asks every candidate socket; one that does not answer this fast is taken as dead.
+inline constexpr std::chrono::milliseconds k_podman_ping_timeout{1'000};
+// How long a `podman system service` edgecrew starts gets to answer _ping.
+inline constexpr std::chrono::milliseconds k_podman_service_start_timeout{5'000};
+
+struct PodmanTimeouts {
+  std::chrono::milliseconds connect = k_podman_connect_timeout;
+  std::chrono::milliseconds call = k_podman_call_timeout;
+  std::chrono::milliseconds stop_margin = k_podman_stop_margin;
+  std::chrono::milliseconds pull = k_podman_pull_timeout;
+};
+
+// The variables that choose Podman's socket and configuration, passed in rather than read from
+// the process's environment.
+struct PodmanEnvironment {
+  std::string container_host;           // CONTAINER_HOST: "unix:///path"
+  std::string xdg_runtime_dir;          // XDG_RUNTIME_DIR: $XDG_RUNTIME_DIR/podman/podman.sock
+  std::string containers_conf;          // CONTAINERS_CONF, for a service edgecrew starts
+  std::string containers_storage_conf;  // CONTAINERS_STORAGE_CONF, likewise
+
+  static PodmanEnvironment from(const std::map<std::string, std::string>& env);
+};
+
+struct DiscoveryOptions {
+  std::string root_socket = std::string(k_root_socket);
+  bool start_service = true;  // when no socket answers
+  std::string podman_program = "podman";
+  std::filesystem::path temp_root{};  // where the private socket's folder goes; empty: the system's
+};
+
+// A `podman system service` edgecrew started on a private socket; destroying it stops the service
+// and removes the socket's folder.
+class StartedService {
+ public:
+  StartedService(Subprocess process, std::filesystem::path dir);
+  StartedService(const StartedService&) = delete;
+  StartedService& operator=(const StartedService&) = delete;
+  ~StartedService();
+
+  pid_t pid() const { return m_process.pid(); }
+  Subprocess& process() { return m_process; }
+  const std::filesystem::path& dir() const { return m_dir; }
+
+ private:
+  Subprocess m_process;
+  std::filesystem::path m_dir;
+};
+
+struct PodmanEndpoint {
+  std::string socket;
+  std::string source;  // "CONTAINER_HOST" | "root" | "XDG_RUNTIME_DIR" | "started"
+  std::unique_ptr<StartedService> service;  // set when source is "started"
+
+  std::string describe() const;  // for `-v`: "podman socket /run/podman/podman.sock (root)"
+};
+
+// GET _ping on `socket`: ok when it answers "OK".
+Status ping(const std::string& socket, std::chrono::milliseconds timeout = k_podman_ping_timeout);
+
+// CONTAINER_HOST, then the root socket, then $XDG_RUNTIME_DIR/podman/podman.sock: the first that
+// answers _ping. When none does, starts `podman system service` on a private socket. Errors:
+// invalid_input (CONTAINER_HOST is not unix://), unavailable (nothing answers, nothing started).
+Result<PodmanEndpoint> discover(const PodmanEnvironment& env, const DiscoveryOptions& options = {});
+
+class PodmanEngine : public Engine {
+ public:
+  explicit PodmanEngine(PodmanEndpoint endpoint, PodmanTimeouts timeouts = {});
+
+  std::string_view name() const override { return "podman"; }
+  const PodmanEndpoint& endpoint() const { return m_endpoint; }
+
+  Result<std::vector<Container>> list(const std::string& project) override;
+  Result<Container> inspect(const std::string& id) override;
+  Result<bool> image_present(const std::string& image) override;
+  Status pull_image(const std::string& image, const ProgressSink& progress) override;
+  Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
+  Status remove_volume(const stack::Volume& volume) override;
+  Result<std::string> create(const Workload& workload) override;
+  Status start(const std::string& id) override;
+  Status stop(const std::string& id, std::chrono::milliseconds grace,
+              const std::string& signal) override;
+  Status remove(const std::string& id) override;
+  Result<ExecResult> exec(const std::string& id, const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout) override;
+  // Reads the logs written so far; follow needs a streaming HTTP read and is refused for now.
+  Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) override;
+
+  // Creates "<project>_default" (labelled with the project) unless it exists.
+  Status ensure_network(const std::string& project);
+
+ private:
+  Result<net::HttpResponse> call(const std::string& method, const std::string& path,
+                                 const std::string& body, std::chrono::milliseconds timeout);
+  // 204 → true, 404 → false, anything else → an Error.
+  Result<bool> exists(const std::string& path, const std::string& what);
+
+  PodmanEndpoint m_endpoint;
+  PodmanTimeouts m_timeouts;
+};
+
+}  // namespace edgecrew::engine::podman

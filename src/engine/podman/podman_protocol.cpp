@@ -1,0 +1,157 @@
+#include "engine/podman/podman_protocol.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "util/strings.h"
+
+namespace edgecrew::engine::podman {
+
+namespace {
+
+constexpr std::size_t k_frame_header_bytes = 8;
+// Go's zero time.Time: what Podman writes for a container that never started.
+constexpr int k_go_zero_year = 1;
+
+}  // namespace
+
+Result<std::vector<StreamFrame>> demultiplex(std::string_view body) {
+  std::vector<StreamFrame> frames;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    if (body.size() - at < k_frame_header_bytes) {
+      return Error{ErrorKind::io,
+                   fmt::format("the stream ends inside a frame header at byte {}", at)};
+    }
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(body[at + i]); };
+    const std::uint32_t size = (std::uint32_t{byte(4)} << 24) | (std::uint32_t{byte(5)} << 16) |
+                               (std::uint32_t{byte(6)} << 8) | std::uint32_t{byte(7)};
+    if (byte(0) > 2 || byte(1) != 0 || byte(2) != 0 || byte(3) != 0) {
+      return Error{ErrorKind::io,
+                   fmt::format("not a multiplexed stream: bad frame header at byte {}", at)};
+    }
+    const int stream = byte(0) == 2 ? 2 : 1;
+    at += k_frame_header_bytes;
+    if (body.size() - at < size) {
+      return Error{ErrorKind::io, fmt::format("the stream ends inside a frame of {} bytes", size)};
+    }
+    frames.push_back({stream, std::string(body.substr(at, size))});
+    at += size;
+  }
+  return frames;
+}
+
+Error api_error(const net::HttpResponse& response, const std::string& what) {
+  ErrorKind kind = ErrorKind::io;
+  if (response.status == 404) kind = ErrorKind::not_found;
+  if (response.status == 401 || response.status == 403) kind = ErrorKind::permission_denied;
+  if (response.status == 400 || response.status == 409) kind = ErrorKind::invalid_input;
+  std::string detail;
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_discarded() && body.is_object()) {
+    const std::string cause = json_string(body, "cause");
+    const std::string message = json_string(body, "message");
+    detail = message;
+    // libpod's message usually ends with the cause already; say it once.
+    if (!cause.empty() && message.find(cause) == std::string::npos) {
+      detail = detail.empty() ? cause : fmt::format("{} ({})", message, cause);
+    }
+  }
+  if (detail.empty()) detail = trim_body(response.body.substr(0, 300));
+  return Error{kind, fmt::format("{}: Podman answered HTTP {}: {}", what, response.status, detail)};
+}
+
+std::string query_escape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += ch;
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string json_string(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::int64_t json_int(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return 0;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return 0;
+  if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
+  return it->get<std::int64_t>();
+}
+
+bool json_bool(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return false;
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+nlohmann::json json_object(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return nlohmann::json::object();
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return nlohmann::json::object();
+  return *it;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  if (tm.tm_year <= k_go_zero_year) return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  std::size_t at = 19;
+  std::chrono::nanoseconds fraction{0};
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    std::int64_t scale = 100'000'000;
+    for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+      fraction += std::chrono::nanoseconds((text[at] - '0') * scale);
+      scale /= 10;
+    }
+  }
+  std::chrono::seconds offset{0};
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    int hours = 0;
+    int minutes = 0;
+    if (std::sscanf(text.c_str() + at + 1, "%2d:%2d", &hours, &minutes) != 2) return std::nullopt;
+    offset = std::chrono::hours(hours) + std::chrono::minutes(minutes);
+    if (text[at] == '-') offset = -offset;
+  } else if (at >= text.size() || text[at] != 'Z') {
+    return std::nullopt;
+  }
+  const std::time_t utc = ::timegm(&tm);
+  return std::chrono::system_clock::from_time_t(utc) - offset +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  for (auto& line : split(text, '\n')) {
+    if (!trim(line).empty()) lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::string trim_body(std::string_view text) {
+  return trim(text);
+}
+
+}  // namespace edgecrew::engine::podman

@@ -1,0 +1,52 @@
+#pragma once
+// Wire details of the libpod API that the engine parses: Docker's multiplexed stream, error
+// bodies, query escaping, tolerant JSON field access and RFC 3339 times. Pure, unit-tested.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_client.h"
+#include "util/result.h"
+
+namespace edgecrew::engine::podman {
+
+// One frame of Docker's multiplexed stream (exec and logs without a TTY).
+struct StreamFrame {
+  int stream = 1;  // 0 stdin, 1 stdout, 2 stderr
+  std::string data;
+};
+
+// Splits a body of [stream, 0, 0, 0, size (big-endian 32 bits)] headers and payloads; an Error
+// (io) when it ends inside a frame.
+Result<std::vector<StreamFrame>> demultiplex(std::string_view body);
+
+// An Error for a libpod error response: 404 → not_found, 401/403 → permission_denied,
+// 400/409 → invalid_input, else io; the text names `what` and libpod's cause and message.
+Error api_error(const net::HttpResponse& response, const std::string& what);
+
+// Percent-encodes everything but RFC 3986's unreserved characters (path elements, query values).
+std::string query_escape(std::string_view text);
+
+// A member of an object, or "" / 0 / false / {} when it is missing, null or of another type:
+// Podman leaves out empty fields and writes null for empty maps.
+std::string json_string(const nlohmann::json& object, const std::string& key);
+std::int64_t json_int(const nlohmann::json& object, const std::string& key);
+bool json_bool(const nlohmann::json& object, const std::string& key);
+nlohmann::json json_object(const nlohmann::json& object, const std::string& key);
+
+// "2026-11-28T21:40:42.123456789Z" or "...+01:00"; nullopt for Go's zero time (never started) or
+// text that is not such a time.
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text);
+
+// The non-empty lines of `text`.
+std::vector<std::string> split_lines(std::string_view text);
+
+// `text` without surrounding whitespace and newlines.
+std::string trim_body(std::string_view text);
+
+}  // namespace edgecrew::engine::podman

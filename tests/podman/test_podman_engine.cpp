@@ -1,0 +1,459 @@
+// The Podman engine against real Podman: a private storage root (vfs) and runtime (runc) in a temp
+// dir, a busybox image imported from busybox-static, and `podman system service` on a private
+// socket, started through the engine's own discovery. The temp dir is left behind (and named) when
+// a test fails.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "engine/podman/podman_engine.h"
+#include "engine/podman/podman_mapping.h"
+#include "net/http_client.h"
+#include "util/subprocess.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+constexpr const char* k_image = "localhost/edgecrew-test/busybox:1";
+constexpr auto k_setup_timeout = 120s;
+
+struct Peer {
+  fs::path dir;
+  PodmanEnvironment env;
+  std::unique_ptr<PodmanEngine> engine;
+  std::string setup_error;
+};
+
+Peer* g_peer = nullptr;
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+std::string which(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  for (std::string d; std::getline(dirs, d, ':');) {
+    if (fs::exists(fs::path(d) / program)) return (fs::path(d) / program).string();
+  }
+  return {};
+}
+
+Result<Completed> podman(const Peer& peer, std::vector<std::string> args) {
+  SubprocessOptions options;
+  options.argv = {"podman"};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env = {{"CONTAINERS_CONF", peer.env.containers_conf},
+                 {"CONTAINERS_STORAGE_CONF", peer.env.containers_storage_conf}};
+  return run_process(options, k_setup_timeout);
+}
+
+std::string set_up(Peer& peer) {
+  if (which("podman").empty()) return "podman is not installed: run scripts/setup.sh";
+  const std::string busybox = which("busybox");
+  if (busybox.empty()) return "busybox is not installed: run scripts/setup.sh (busybox-static)";
+  std::string pattern = (fs::temp_directory_path() / "edgecrew-podman-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return "cannot create a temp dir";
+  peer.dir = pattern;
+  // runc and ulimits under the hard limit: what Podman 4.3 needs on these machines.
+  write(peer.dir / "containers.conf",
+        "[containers]\n"
+        "default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
+        "log_driver = \"k8s-file\"\n"
+        "[engine]\n"
+        "runtime = \"runc\"\n");
+  write(peer.dir / "storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" +
+                                       (peer.dir / "storage").string() + "\"\nrunroot = \"" +
+                                       (peer.dir / "run").string() + "\"\n");
+  peer.env.containers_conf = (peer.dir / "containers.conf").string();
+  peer.env.containers_storage_conf = (peer.dir / "storage.conf").string();
+
+  const fs::path rootfs = peer.dir / "rootfs";
+  fs::create_directories(rootfs / "bin");
+  fs::copy_file(busybox, rootfs / "bin" / "busybox");
+  for (const char* applet : {"sh", "sleep", "echo", "cat", "true", "ls"}) {
+    fs::create_symlink("busybox", rootfs / "bin" / applet);
+  }
+  auto tar = run_process(
+      {.argv = {"tar", "-C", rootfs.string(), "-cf", (peer.dir / "rootfs.tar").string(), "."}},
+      k_setup_timeout);
+  if (!tar || !tar->status.success()) return "tar failed";
+  auto imported = podman(peer, {"import", "-q", "--change", "ENV PATH=/bin",
+                                (peer.dir / "rootfs.tar").string(), k_image});
+  if (!imported) return "podman import: " + imported.error().message;
+  if (!imported->status.success()) return "podman import: " + imported->err;
+
+  DiscoveryOptions options;
+  options.root_socket = (peer.dir / "no-root.sock").string();
+  options.temp_root = peer.dir;
+  auto endpoint = discover(peer.env, options);
+  if (!endpoint) return "starting podman system service: " + endpoint.error().message;
+  PodmanTimeouts timeouts;
+  timeouts.pull = 20s;  // no registry is reachable here: fail fast
+  peer.engine = std::make_unique<PodmanEngine>(std::move(*endpoint), timeouts);
+  return {};
+}
+
+class PodmanEngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_peer = new Peer;
+    g_peer->setup_error = set_up(*g_peer);
+  }
+
+  static void TearDownTestSuite() {
+    if (g_peer == nullptr) return;
+    if (!g_peer->dir.empty()) {
+      (void)podman(*g_peer, {"rm", "-af", "-t", "0"});
+      g_peer->engine.reset();  // stops the service
+      if (::testing::UnitTest::GetInstance()->Failed()) {
+        std::cerr << "test data has been left in " << g_peer->dir.string() << "\n";
+      } else {
+        (void)podman(*g_peer, {"volume", "rm", "-af"});
+        (void)podman(*g_peer, {"network", "rm", "-f", "ectest_default"});
+        std::error_code ec;
+        fs::remove_all(g_peer->dir, ec);
+      }
+    }
+    delete g_peer;
+    g_peer = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(g_peer->setup_error.empty()) << g_peer->setup_error;
+    m_stack.name = "ectest";
+    m_stack.project_dir = g_peer->dir.string();
+  }
+
+  PodmanEngine& engine() { return *g_peer->engine; }
+  const std::string& socket() { return g_peer->engine->endpoint().socket; }
+
+  stack::Service& add_service(const std::string& name, std::vector<std::string> command) {
+    stack::Service service;
+    service.name = name;
+    service.image = k_image;
+    service.command = std::move(command);
+    service.network_mode = "host";
+    m_stack.services.push_back(std::move(service));
+    return m_stack.services.back();
+  }
+
+  // Creates and starts the service's container; returns its id.
+  std::string run(const stack::Service& service, const std::string& hash = "h1") {
+    auto id = engine().create({&m_stack, &service, hash});
+    EXPECT_TRUE(id) << id.error().message;
+    if (!id) return {};
+    Status started = engine().start(*id);
+    EXPECT_TRUE(started) << started.error().message;
+    return *id;
+  }
+
+  nlohmann::json get(const std::string& path) {
+    auto response =
+        net::http_request({.url = "http://d/v4.0.0/libpod" + path, .unix_socket = socket()});
+    EXPECT_TRUE(response);
+    if (!response) return {};
+    return nlohmann::json::parse(response->body, nullptr, false);
+  }
+
+  stack::Stack m_stack;
+};
+
+TEST_F(PodmanEngineTest, PodmanEnginePingAndDiscoveryOrder) {
+  EXPECT_TRUE(ping(socket()));
+  const fs::path dead = g_peer->dir / "dead.sock";
+  DiscoveryOptions no_start{.root_socket = dead.string(), .start_service = false};
+
+  PodmanEnvironment env;
+  env.container_host = "unix://" + socket();
+  env.xdg_runtime_dir = (g_peer->dir / "xdg").string();
+  fs::create_directories(g_peer->dir / "xdg" / "podman");
+  fs::create_symlink(socket(), g_peer->dir / "xdg" / "podman" / "podman.sock");
+  auto first = discover(env, no_start);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->source, "CONTAINER_HOST");
+  EXPECT_EQ(first->socket, socket());
+  EXPECT_EQ(first->service, nullptr);
+
+  // A dead CONTAINER_HOST and root socket are skipped for the next that answers.
+  env.container_host = "unix://" + dead.string();
+  auto skipped = discover(env, no_start);
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  EXPECT_EQ(skipped->source, "XDG_RUNTIME_DIR");
+  EXPECT_THAT(skipped->describe(), HasSubstr("XDG_RUNTIME_DIR"));
+
+  env.xdg_runtime_dir.clear();
+  auto none = discover(env, no_start);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().kind, ErrorKind::unavailable);
+  EXPECT_THAT(none.error().message, HasSubstr(dead.string()));
+
+  env.container_host = "tcp://127.0.0.1:8080";
+  EXPECT_EQ(discover(env, no_start).error().kind, ErrorKind::invalid_input);
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineStartsAPrivateServiceAndStopsIt) {
+  PodmanEnvironment env = g_peer->env;
+  DiscoveryOptions options{.root_socket = (g_peer->dir / "dead.sock").string(),
+                           .temp_root = g_peer->dir};
+  auto endpoint = discover(env, options);
+  ASSERT_TRUE(endpoint) << endpoint.error().message;
+  EXPECT_EQ(endpoint->source, "started");
+  ASSERT_NE(endpoint->service, nullptr);
+  const pid_t pid = endpoint->service->pid();
+  const std::string started_socket = endpoint->socket;
+  const fs::path dir = endpoint->service->dir();
+  EXPECT_THAT(endpoint->describe(), HasSubstr("started"));
+  EXPECT_TRUE(ping(started_socket));
+  endpoint->service.reset();
+  EXPECT_FALSE(ping(started_socket));
+  EXPECT_NE(::kill(pid, 0), 0);  // stopped and reaped
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineCreateStartListInspect) {
+  stack::Service& service = add_service("sleeper", {"sleep", "1000"});
+  service.labels = {{"team", "ml"}};
+  const std::string id = run(service, "hash-1");
+  ASSERT_FALSE(id.empty());
+
+  auto listed = engine().list("ectest");
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  const Container& c = listed->front();
+  EXPECT_EQ(c.id, id);
+  EXPECT_EQ(c.name, "ectest-sleeper-1");
+  EXPECT_EQ(c.service, "sleeper");
+  EXPECT_EQ(c.spec_hash, "hash-1");
+  EXPECT_EQ(c.state, ContainerState::running);
+  EXPECT_NE(c.started_at, std::chrono::system_clock::time_point{});
+  EXPECT_TRUE(engine().list("another-project")->empty());
+
+  auto inspected = engine().inspect(id);
+  ASSERT_TRUE(inspected) << inspected.error().message;
+  EXPECT_EQ(inspected->name, "ectest-sleeper-1");
+  EXPECT_EQ(inspected->state, ContainerState::running);
+  EXPECT_EQ(inspected->spec_hash, "hash-1");
+  EXPECT_THAT(inspected->image, HasSubstr("edgecrew-test/busybox"));
+  EXPECT_NE(inspected->started_at, std::chrono::system_clock::time_point{});
+  EXPECT_EQ(get("/containers/" + id + "/json")["Config"]["Labels"]["team"], "ml");
+
+  EXPECT_TRUE(engine().stop(id, 0ms, ""));
+  EXPECT_TRUE(engine().remove(id));
+  EXPECT_EQ(engine().inspect(id).error().kind, ErrorKind::not_found);
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineExecReturnsOutputAndExitCode) {
+  const std::string id = run(add_service("exec", {"sleep", "1000"}));
+  ASSERT_FALSE(id.empty());
+  auto result = engine().exec(id, {"sh", "-c", "echo hi; echo err >&2; exit 3"}, 10s);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_EQ(result->output, "hi\nerr\n");
+  auto missing = engine().exec("no-such-container", {"true"}, 5s);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+  EXPECT_TRUE(engine().remove(id));
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineLogsWithTail) {
+  const std::string id = run(add_service(
+      "logger",
+      {"sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo bad >&2; sleep 1000"}));
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> lines;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    lines.clear();
+    Status read = engine().logs(id, {}, [&](std::string_view stream, std::string_view line) {
+      lines.push_back(std::string(stream) + ":" + std::string(line));
+      return true;
+    });
+    ASSERT_TRUE(read) << read.error().message;
+    if (lines.size() >= 6) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_THAT(lines, ::testing::UnorderedElementsAre("stdout:line1", "stdout:line2", "stdout:line3",
+                                                     "stdout:line4", "stdout:line5", "stderr:bad"));
+  lines.clear();
+  ASSERT_TRUE(engine().logs(id, {.tail = 2}, [&](std::string_view, std::string_view line) {
+    lines.emplace_back(line);
+    return true;
+  }));
+  EXPECT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines, ::testing::Contains("bad"));
+  int seen = 0;
+  ASSERT_TRUE(
+      engine().logs(id, {}, [&](std::string_view, std::string_view) { return ++seen < 2; }));
+  EXPECT_EQ(seen, 2);  // the sink's false stops the reading
+  EXPECT_EQ(engine().logs(id, {.follow = true}, [](auto, auto) { return true; }).error().kind,
+            ErrorKind::invalid_input);
+  EXPECT_TRUE(engine().remove(id));
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineStopHonoursTheGracePeriod) {
+  const std::string id = run(add_service("stubborn", {"sh", "-c", "trap '' TERM; sleep 1000"}));
+  ASSERT_FALSE(id.empty());
+  const auto begin = std::chrono::steady_clock::now();
+  Status stopped = engine().stop(id, 1s, "");
+  const auto took = std::chrono::steady_clock::now() - begin;
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 6s);
+  EXPECT_EQ(engine().inspect(id)->state, ContainerState::exited);
+  EXPECT_TRUE(engine().stop(id, 1s, ""));  // stopping a stopped container is fine
+  EXPECT_TRUE(engine().remove(id));
+  EXPECT_TRUE(engine().remove(id));  // and removing a removed one
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineStopWithAnotherSignal) {
+  const std::string id = run(add_service("interrupted", {"sh", "-c",
+                                                         "trap 'exit 7' INT; "
+                                                         "while true; do sleep 0.1; done"}));
+  ASSERT_FALSE(id.empty());
+  std::this_thread::sleep_for(300ms);  // let the shell set its trap
+  ASSERT_TRUE(engine().stop(id, 5s, "SIGINT"));
+  auto inspected = engine().inspect(id);
+  EXPECT_EQ(inspected->state, ContainerState::exited);
+  EXPECT_EQ(inspected->exit_code, 7);
+  EXPECT_TRUE(engine().remove(id));
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineNamedVolumeSurvivesTheContainer) {
+  stack::Volume volume{.key = "data", .name = "ectest_data"};
+  m_stack.volumes["data"] = volume;
+  ASSERT_TRUE(engine().ensure_volume(volume, "ectest"));
+  ASSERT_TRUE(engine().ensure_volume(volume, "ectest"));  // exists already: fine
+  EXPECT_EQ(get("/volumes/ectest_data/json")["Labels"]["io.edgecrew.project"], "ectest");
+
+  stack::Service& service = add_service("writer", {"sleep", "1000"});
+  service.mounts.push_back({.type = stack::MountType::volume, .source = "data", .target = "/data"});
+  std::string id = run(service);
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(engine().exec(id, {"sh", "-c", "echo kept > /data/f"}, 10s)->exit_code, 0);
+  ASSERT_TRUE(engine().remove(id));
+
+  id = run(service);
+  ASSERT_FALSE(id.empty());
+  auto read = engine().exec(id, {"cat", "/data/f"}, 10s);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->output, "kept\n");
+  ASSERT_TRUE(engine().remove(id));
+  EXPECT_TRUE(engine().remove_volume(volume));
+  EXPECT_TRUE(engine().remove_volume(volume));  // gone already: fine
+  stack::Volume external{.key = "x", .name = "someone-elses", .external = true};
+  EXPECT_TRUE(engine().ensure_volume(external, "ectest"));  // never created
+  EXPECT_EQ(get("/volumes/someone-elses/json")["response"], 404);
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
+  ASSERT_TRUE(engine().ensure_network("ectest"));
+  ASSERT_TRUE(engine().ensure_network("ectest"));
+  auto network = get("/networks/ectest_default/json");
+  EXPECT_EQ(network["labels"]["io.edgecrew.project"], "ectest");
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineBridgeServiceJoinsTheProjectNetwork) {
+  stack::Service& service = add_service("web", {"sleep", "1000"});
+  service.network_mode = "bridge";
+  service.ports.push_back(
+      {.host_ip = "127.0.0.1", .host_port = 18080, .container_port = 80, .published = true});
+  const std::string id = run(service);
+  ASSERT_FALSE(id.empty());
+  auto listed = engine().list("ectest");
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_THAT(listed->front().ports, ::testing::ElementsAre("127.0.0.1:18080->80/tcp"));
+  EXPECT_EQ(listed->front().state, ContainerState::running);
+  auto inspected = get("/containers/" + id + "/json");
+  EXPECT_TRUE(inspected["NetworkSettings"]["Networks"].contains("ectest_default"));
+  EXPECT_TRUE(engine().remove(id));
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineImagePresence) {
+  auto present = engine().image_present(k_image);
+  ASSERT_TRUE(present) << present.error().message;
+  EXPECT_TRUE(*present);
+  EXPECT_FALSE(*engine().image_present("localhost/edgecrew-test/missing:1"));
+}
+
+TEST_F(PodmanEngineTest, PodmanEnginePullWithoutARegistryFailsQuickly) {
+  const auto begin = std::chrono::steady_clock::now();
+  std::vector<std::string> progress;
+  Status pulled = engine().pull_image("127.0.0.1:1/edgecrew/missing:1",
+                                      [&](std::string_view m) { progress.emplace_back(m); });
+  ASSERT_FALSE(pulled);
+  EXPECT_THAT(pulled.error().message, HasSubstr("127.0.0.1:1/edgecrew/missing:1"));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 25s);
+  std::cout << "pull error: " << pulled.error().message << "\n";
+}
+
+// Podman 4.3 reads CDI specs only from /etc/cdi and /var/run/cdi (containers.conf's
+// cdi_spec_dirs came in 4.5). The spec goes under the runtime directory with a name of this run
+// alone, and is removed after the test, so the host is left as it was.
+TEST_F(PodmanEngineTest, PodmanEngineInjectsACdiDevice) {
+  const std::string run_id = g_peer->dir.filename().string().substr(sizeof("edgecrew-podman-test"));
+  const fs::path spec = fs::path("/var/run/cdi") / ("edgecrew-test-" + run_id + ".yaml");
+  std::error_code ec;
+  fs::create_directories(spec.parent_path(), ec);
+  std::ofstream(spec) << "cdiVersion: \"0.3.0\"\nkind: \"edgecrew.example/test\"\ndevices:\n"
+                      << "- name: zero-" << run_id << "\n"
+                      << "  containerEdits:\n    deviceNodes:\n    - path: /dev/zero\n"
+                      << "    env: [\"ECTEST=1\"]\n";
+  if (!fs::exists(spec)) {
+    GTEST_SKIP() << "cannot write " << spec << " (CDI specs live in a system directory: run the "
+                 << "tests as root, as CI does)";
+  }
+  struct RemoveSpec {
+    fs::path path;
+    ~RemoveSpec() {
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+  } remove_spec{spec};
+  // The spec's edits reach the container's process (its environment here; /dev/zero, the node
+  // the spec adds, is in every container anyway).
+  stack::Service& service =
+      add_service("cdi", {"sh", "-c", "echo ECTEST=${ECTEST:-unset}; sleep 1000"});
+  service.devices.push_back({.cdi_name = "edgecrew.example/test=zero-" + run_id});
+  const std::string id = run(service);
+  ASSERT_FALSE(id.empty());
+  std::string seen;
+  for (int attempt = 0; attempt < 40 && seen.empty(); ++attempt) {
+    ASSERT_TRUE(engine().logs(id, {}, [&](std::string_view, std::string_view line) {
+      seen = line;
+      return true;
+    }));
+    if (seen.empty()) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(seen, "ECTEST=1");
+  EXPECT_TRUE(engine().remove(id));
+
+  // A name no spec defines is refused when the container starts (Podman 4.3 resolves CDI names
+  // then), naming the device: the engine really resolves them rather than passing them by.
+  stack::Service& missing = add_service("cdi-missing", {"sleep", "1000"});
+  missing.devices.push_back({.cdi_name = "edgecrew.example/test=absent-" + run_id});
+  auto created = engine().create({&m_stack, &missing, "h1"});
+  ASSERT_TRUE(created) << created.error().message;
+  Status started = engine().start(*created);
+  ASSERT_FALSE(started);
+  EXPECT_THAT(started.error().message, HasSubstr("edgecrew.example/test=absent-" + run_id));
+  EXPECT_TRUE(engine().remove(*created));
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
