@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev
   protobuf-compiler libprotobuf-dev
   libcurl4-openssl-dev libhiredis-dev redis-server redis-tools
-  podman runc catatonit busybox-static
+  podman runc catatonit busybox-static procps
   nodejs
 )
 

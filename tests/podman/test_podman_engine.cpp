@@ -122,6 +122,10 @@ class PodmanEngineTest : public ::testing::Test {
     if (!g_peer->dir.empty()) {
       (void)podman(*g_peer, {"rm", "-af", "-t", "0"});
       g_peer->engine.reset();  // stops the service
+      // Podman keeps a conmon per finished exec session for 5 minutes (--exit-delay 300): end
+      // those of this run now, so the test leaves no process behind.
+      (void)run_process({.argv = {"pkill", "-f", "conmon .*" + g_peer->dir.string()}},
+                        k_setup_timeout);
       if (::testing::UnitTest::GetInstance()->Failed()) {
         std::cerr << "test data has been left in " << g_peer->dir.string() << "\n";
       } else {
