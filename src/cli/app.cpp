@@ -13,7 +13,8 @@ namespace edgecrew::cli {
 namespace {
 
 std::vector<Verb> verbs() {
-  return {config_verb(), env_verb(), init_verb(), render_verb()};
+  return {config_verb(), down_verb(), env_verb(),    exec_verb(),    init_verb(), logs_verb(),
+          plan_verb(),   ps_verb(),   render_verb(), restart_verb(), up_verb()};
 }
 
 std::string overview(const std::vector<Verb>& all) {
@@ -28,6 +29,11 @@ std::string overview(const std::vector<Verb>& all) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, Io& io, const Process& process) {
+  return run(args, io, process, nullptr);
+}
+
+int run(const std::vector<std::string>& args, Io& io, const Process& process,
+        EngineFactory engine_factory) {
   CLI::App app(
       "edgecrew: run the EdgeCrew stack (vLLM, Redis, Neo4j) on Podman, CRI-O or Kubernetes "
       "from one compose file",
@@ -48,6 +54,11 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
   app.add_option("--env-file", global.env_files, "Read variables from this file instead of .env")
       ->type_name("FILE");
   app.add_flag("-v,--verbose", global.verbose, "Say which files, sockets and defaults are used");
+  // Only the engines the container verbs can serve; the CRI comes later (render crio today).
+  app.add_option("--engine", global.engine,
+                 "Engine for up, down, ps, ...: podman (default: the stack's x-edgecrew engine)")
+      ->type_name("NAME")
+      ->check(CLI::IsMember({"podman"}));
 
   auto all = verbs();
   app.footer(overview(all));
@@ -71,7 +82,9 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
       io.err << "edgecrew: " << e.what() << "\n";
       std::vector<std::string> names;
       for (const auto& v : all) names.push_back(v.name);
-      if (!args.empty() && !args.front().starts_with("-")) {
+      // A hint only for a mistyped verb, not for a known verb's bad flags.
+      if (!args.empty() && !args.front().starts_with("-") &&
+          std::find(names.begin(), names.end(), args.front()) == names.end()) {
         std::string hint = did_you_mean(args.front(), names);
         if (!hint.empty()) io.err << "edgecrew: " << hint << "\n";
       }
@@ -101,7 +114,7 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process) {
     }
   }
 
-  Context ctx{global, process, io, std::nullopt};
+  Context ctx{global, process, io, std::nullopt, std::move(engine_factory)};
   for (std::size_t i = 0; i < subs.size(); ++i) {
     if (!subs[i]->parsed()) continue;
     // The only top-level catch: lower layers return errors as values or throw CommandError.

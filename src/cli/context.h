@@ -1,6 +1,8 @@
 #pragma once
 // What every verb receives: the global options, the process, and the output streams.
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -8,6 +10,10 @@
 
 #include "cli/app.h"
 #include "stack/model.h"
+
+namespace edgecrew::engine {
+class Engine;
+}
 
 namespace edgecrew::cli {
 
@@ -17,7 +23,11 @@ struct GlobalOptions {
   std::vector<std::string> profiles;   // --profile (and COMPOSE_PROFILES)
   std::vector<std::string> env_files;  // --env-file
   bool verbose = false;                // -v
+  std::string engine;                  // --engine; "" = the stack's x-edgecrew engine, or podman
 };
+
+// Gives the engine a verb talks to instead of opening one: tests run verbs against a fake.
+using EngineFactory = std::function<std::shared_ptr<engine::Engine>(const stack::Stack& stack)>;
 
 struct Context {
   GlobalOptions global;
@@ -26,6 +36,7 @@ struct Context {
   // Set by a verb that targets other machines (render k8s --gpus): used instead of the GPUs
   // found on this host for EDGECREW_GPU_COUNT / EDGECREW_GPU_INDEXES.
   std::optional<int> gpu_count;
+  EngineFactory engine_factory;  // empty: open the engine the stack runs on
 };
 
 // A failure the command layer reports as one message and exit status; never thrown below cli/.
@@ -34,6 +45,10 @@ struct CommandError : std::runtime_error {
       : std::runtime_error(message), status(status) {}
   int status;
 };
+
+// cli::run with the engine taken from `engine_factory`, for tests that run verbs in-process.
+int run(const std::vector<std::string>& args, Io& io, const Process& process,
+        EngineFactory engine_factory);
 
 struct LoadedStack {
   stack::Stack stack;

@@ -21,8 +21,15 @@ struct Verb {
 };
 
 Verb config_verb();
+Verb down_verb();
 Verb env_verb();
+Verb exec_verb();
 Verb init_verb();
+Verb logs_verb();
+Verb plan_verb();
+Verb ps_verb();
 Verb render_verb();
+Verb restart_verb();
+Verb up_verb();
 
 }  // namespace edgecrew::cli

@@ -20,95 +20,17 @@
 #include "engine/podman/podman_engine.h"
 #include "engine/podman/podman_mapping.h"
 #include "net/http_client.h"
+#include "podman_peer.h"
 #include "util/subprocess.h"
 
 namespace edgecrew::engine::podman {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-
-constexpr const char* k_image = "localhost/edgecrew-test/busybox:1";
-constexpr auto k_setup_timeout = 120s;
-
-struct Peer {
-  fs::path dir;
-  PodmanEnvironment env;
-  std::unique_ptr<PodmanEngine> engine;
-  std::string setup_error;
-};
+using namespace edgecrew::engine::podman::test;
 
 Peer* g_peer = nullptr;
-
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
-std::string which(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
-  for (std::string d; std::getline(dirs, d, ':');) {
-    if (fs::exists(fs::path(d) / program)) return (fs::path(d) / program).string();
-  }
-  return {};
-}
-
-Result<Completed> podman(const Peer& peer, std::vector<std::string> args) {
-  SubprocessOptions options;
-  options.argv = {"podman"};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.env = {{"CONTAINERS_CONF", peer.env.containers_conf},
-                 {"CONTAINERS_STORAGE_CONF", peer.env.containers_storage_conf}};
-  return run_process(options, k_setup_timeout);
-}
-
-std::string set_up(Peer& peer) {
-  if (which("podman").empty()) return "podman is not installed: run scripts/setup.sh";
-  const std::string busybox = which("busybox");
-  if (busybox.empty()) return "busybox is not installed: run scripts/setup.sh (busybox-static)";
-  std::string pattern = (fs::temp_directory_path() / "edgecrew-podman-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return "cannot create a temp dir";
-  peer.dir = pattern;
-  // runc and ulimits under the hard limit: what Podman 4.3 needs on these machines.
-  write(peer.dir / "containers.conf",
-        "[containers]\n"
-        "default_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
-        "log_driver = \"k8s-file\"\n"
-        "[engine]\n"
-        "runtime = \"runc\"\n");
-  write(peer.dir / "storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" +
-                                       (peer.dir / "storage").string() + "\"\nrunroot = \"" +
-                                       (peer.dir / "run").string() + "\"\n");
-  peer.env.containers_conf = (peer.dir / "containers.conf").string();
-  peer.env.containers_storage_conf = (peer.dir / "storage.conf").string();
-
-  const fs::path rootfs = peer.dir / "rootfs";
-  fs::create_directories(rootfs / "bin");
-  fs::copy_file(busybox, rootfs / "bin" / "busybox");
-  for (const char* applet : {"sh", "sleep", "echo", "cat", "true", "ls"}) {
-    fs::create_symlink("busybox", rootfs / "bin" / applet);
-  }
-  auto tar = run_process(
-      {.argv = {"tar", "-C", rootfs.string(), "-cf", (peer.dir / "rootfs.tar").string(), "."}},
-      k_setup_timeout);
-  if (!tar || !tar->status.success()) return "tar failed";
-  auto imported = podman(peer, {"import", "-q", "--change", "ENV PATH=/bin",
-                                (peer.dir / "rootfs.tar").string(), k_image});
-  if (!imported) return "podman import: " + imported.error().message;
-  if (!imported->status.success()) return "podman import: " + imported->err;
-
-  DiscoveryOptions options;
-  options.root_socket = (peer.dir / "no-root.sock").string();
-  options.temp_root = peer.dir;
-  auto endpoint = discover(peer.env, options);
-  if (!endpoint) return "starting podman system service: " + endpoint.error().message;
-  PodmanTimeouts timeouts;
-  timeouts.pull = 20s;  // no registry is reachable here: fail fast
-  peer.engine = std::make_unique<PodmanEngine>(std::move(*endpoint), timeouts);
-  return {};
-}
 
 class PodmanEngineTest : public ::testing::Test {
  protected:
@@ -119,22 +41,7 @@ class PodmanEngineTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (g_peer == nullptr) return;
-    if (!g_peer->dir.empty()) {
-      (void)podman(*g_peer, {"rm", "-af", "-t", "0"});
-      g_peer->engine.reset();  // stops the service
-      // Podman keeps a conmon per finished exec session for 5 minutes (--exit-delay 300): end
-      // those of this run now, so the test leaves no process behind.
-      (void)run_process({.argv = {"pkill", "-f", "conmon .*" + g_peer->dir.string()}},
-                        k_setup_timeout);
-      if (::testing::UnitTest::GetInstance()->Failed()) {
-        std::cerr << "test data has been left in " << g_peer->dir.string() << "\n";
-      } else {
-        (void)podman(*g_peer, {"volume", "rm", "-af"});
-        (void)podman(*g_peer, {"network", "rm", "-f", "ectest_default"});
-        std::error_code ec;
-        fs::remove_all(g_peer->dir, ec);
-      }
-    }
+    tear_down(*g_peer, {"ectest_default"});
     delete g_peer;
     g_peer = nullptr;
   }

@@ -1,0 +1,112 @@
+#include "cli/engine_source.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/podman/podman_engine.h"
+#include "util/strings.h"
+
+namespace edgecrew::cli {
+
+namespace {
+
+// --engine wins over the stack's x-edgecrew engine; Podman when neither says.
+std::string chosen_engine(const Context& ctx, const stack::Stack& stack) {
+  if (!ctx.global.engine.empty()) return ctx.global.engine;
+  return stack.engine.empty() ? "podman" : stack.engine;
+}
+
+OpenedEngine open_podman(const Context& ctx) {
+  namespace podman = engine::podman;
+  auto env = podman::PodmanEnvironment::from(ctx.process.environment);
+  auto endpoint = podman::discover(env);
+  if (!endpoint) {
+    throw CommandError(1, fmt::format("cannot reach Podman: {}", endpoint.error().message));
+  }
+  if (ctx.global.verbose) ctx.io.err << "edgecrew: using " << endpoint->describe() << "\n";
+  std::string where = fmt::format("podman socket {}", endpoint->socket);
+  return {std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where};
+}
+
+}  // namespace
+
+OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
+  std::string name = chosen_engine(ctx, stack);
+  if (name != "podman") {
+    throw CommandError(
+        2, fmt::format("the stack asks for x-edgecrew engine: {}, which edgecrew cannot "
+                       "run containers on yet; pass --engine podman, or write the "
+                       "crictl files with `edgecrew render crio`",
+                       name));
+  }
+  if (ctx.engine_factory) return {ctx.engine_factory(stack), "the test engine"};
+  return open_podman(ctx);
+}
+
+CommandError engine_error(const OpenedEngine& opened, const std::string& doing,
+                          const Error& error) {
+  std::string message = error.message.substr(0, error.message.find('\n'));
+  std::string fix;
+  if (error.kind == ErrorKind::unavailable || error.kind == ErrorKind::timeout) {
+    fix = " (is the Podman service still running? check `podman info`, or set CONTAINER_HOST)";
+  } else if (error.kind == ErrorKind::permission_denied) {
+    fix = " (run as the user that owns the socket, or use the rootless one)";
+  }
+  return CommandError(1, fmt::format("{} failed on {}: {}{}", doing, opened.where, message, fix));
+}
+
+std::vector<engine::Container> observe(const OpenedEngine& opened, const stack::Stack& stack) {
+  auto containers = opened.engine->list(stack.name);
+  if (!containers) throw engine_error(opened, "listing the containers", containers.error());
+  return std::move(*containers);
+}
+
+std::vector<const stack::Service*> select_services(const Context& ctx, const stack::Stack& stack,
+                                                   const std::vector<std::string>& names,
+                                                   bool with_dependencies) {
+  std::vector<std::string> all;
+  for (const auto& s : stack.services) all.push_back(s.name);
+  for (const auto& name : names) {
+    if (stack.find(name) != nullptr) continue;
+    std::string hint = did_you_mean(name, all);
+    throw CommandError(2, fmt::format("no service \"{}\" in the stack{}", name,
+                                      hint.empty() ? "" : " (" + hint + ")"));
+  }
+  if (names.empty()) return stack::enabled_services(stack, ctx.global.profiles);
+
+  // The executor waits only for services it starts: a named service brings its dependencies.
+  std::set<std::string> chosen;
+  std::vector<std::string> todo = names;
+  while (!todo.empty()) {
+    std::string name = todo.back();
+    todo.pop_back();
+    const stack::Service* service = stack.find(name);
+    if (service == nullptr || !chosen.insert(name).second) continue;
+    if (!with_dependencies) continue;
+    for (const auto& dep : service->depends_on) todo.push_back(dep.service);
+  }
+  std::vector<const stack::Service*> out;
+  for (const auto& s : stack.services) {
+    if (chosen.contains(s.name)) out.push_back(&s);
+  }
+  return out;
+}
+
+const engine::Container* container_of(const std::vector<engine::Container>& containers,
+                                      const std::string& service) {
+  const engine::Container* best = nullptr;
+  for (const auto& c : containers) {
+    if (c.service != service) continue;
+    bool running = c.state == engine::ContainerState::running;
+    bool best_running = best != nullptr && best->state == engine::ContainerState::running;
+    if (best == nullptr || (running && !best_running) ||
+        (running == best_running && c.started_at > best->started_at)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
+}  // namespace edgecrew::cli

@@ -1,0 +1,42 @@
+#pragma once
+// The engine stage of the verbs that talk to containers: which engine (--engine, then the stack's
+// x-edgecrew engine, then Podman), opened with the process's own environment, and the project's
+// containers as that engine reports them.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+#include "engine/engine.h"
+#include "util/result.h"
+
+namespace edgecrew::cli {
+
+struct OpenedEngine {
+  std::shared_ptr<engine::Engine> engine;
+  std::string where;  // "podman socket /run/podman/podman.sock": named in every engine error
+};
+
+// Opens the engine the stack runs on, or the one ctx.engine_factory gives (tests). Throws
+// CommandError(2) for an engine that cannot serve the verbs yet, CommandError(1) when the engine
+// cannot be reached.
+OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack);
+
+// An engine call's error as the one line a verb reports: what failed, where, and the likely fix.
+CommandError engine_error(const OpenedEngine& opened, const std::string& doing, const Error& error);
+
+// The project's containers; throws engine_error when the engine cannot list them.
+std::vector<engine::Container> observe(const OpenedEngine& opened, const stack::Stack& stack);
+
+// The named services (each must exist: CommandError(2) otherwise) with everything they depend on,
+// or every service the profiles enable when none is named.
+std::vector<const stack::Service*> select_services(const Context& ctx, const stack::Stack& stack,
+                                                   const std::vector<std::string>& names,
+                                                   bool with_dependencies);
+
+// The container that stands for `service`: its running one, else its most recently started.
+const engine::Container* container_of(const std::vector<engine::Container>& containers,
+                                      const std::string& service);
+
+}  // namespace edgecrew::cli

@@ -1,0 +1,65 @@
+#include <fmt/format.h>
+
+#include "cli/engine_source.h"
+#include "cli/event_lines.h"
+#include "cli/verbs.h"
+#include "plan/executor.h"
+
+namespace edgecrew::cli {
+
+namespace {
+
+struct DownOptions {
+  std::optional<double> timeout_s;
+  bool volumes = false;
+  bool remove_orphans = false;  // accepted for Compose: down always removes them
+};
+
+int run_down(Context& ctx, const DownOptions& opt) {
+  if (opt.timeout_s && *opt.timeout_s < 0) throw CommandError(2, "-t must be 0 seconds or more");
+  auto loaded = load_stack_for(ctx);
+  const auto& st = loaded.stack;
+  auto opened = open_engine(ctx, st);
+  auto containers = observe(opened, st);
+
+  std::vector<std::string> names;
+  for (const auto& c : containers) names.push_back(c.service);
+  for (const auto& [key, v] : st.volumes) names.push_back(v.name);
+  plan::ExecutorOptions options;
+  options.remove_volumes = opt.volumes;
+  if (opt.timeout_s) {
+    options.stop_timeout = std::chrono::milliseconds(static_cast<long>(*opt.timeout_s * 1000));
+  }
+  options.events = event_lines(ctx.io.out, names);
+  auto result = plan::teardown(*opened.engine, st, options);
+  if (!result.ok()) {
+    print_failures(ctx.io.err, "down", result);
+    return 1;
+  }
+  ctx.io.out << fmt::format("{}: {} container(s) removed{}\n", st.name, containers.size(),
+                            opt.volumes ? ", volumes removed" : ", named volumes kept");
+  return 0;
+}
+
+}  // namespace
+
+Verb down_verb() {
+  return {"down", "Stop and remove the stack's containers (named volumes are kept)",
+          "  edgecrew down              # containers go, named volumes stay\n"
+          "  edgecrew down -t 2         # wait 2 s after SIGTERM instead of stop_grace_period\n"
+          "  edgecrew down --volumes    # also remove the stack's named volumes (data is lost)",
+          [](CLI::App& sub) {
+            auto opt = std::make_shared<DownOptions>();
+            sub.add_option("-t,--timeout", opt->timeout_s,
+                           "Seconds to wait for each container to stop before killing it")
+                ->type_name("S");
+            sub.add_flag("--volumes", opt->volumes,
+                         "Also remove the named volumes the stack declares (not external ones)");
+            sub.add_flag(
+                "--remove-orphans", opt->remove_orphans,
+                "Accepted for Compose: down always removes containers of removed services");
+            return [opt](Context& ctx) { return run_down(ctx, *opt); };
+          }};
+}
+
+}  // namespace edgecrew::cli

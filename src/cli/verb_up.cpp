@@ -1,0 +1,95 @@
+#include <fmt/format.h>
+
+#include <map>
+
+#include "cli/engine_source.h"
+#include "cli/event_lines.h"
+#include "cli/verbs.h"
+#include "plan/executor.h"
+#include "plan/plan.h"
+#include "util/strings.h"
+
+namespace edgecrew::cli {
+
+namespace {
+
+struct UpOptions {
+  std::vector<std::string> services;
+  bool detach = false;  // accepted for Compose's sake: up never stays attached
+  bool wait = false;
+  double wait_timeout_s = plan::k_default_wait_timeout.count() / 1000.0;
+  bool remove_orphans = false;
+  bool dry_run = false;
+};
+
+// "2 created, 1 kept": the plan's actions by kind, in the order they are listed.
+std::string summary(const plan::Plan& plan) {
+  std::map<plan::ActionKind, int> counts;
+  for (const auto& a : plan.actions) ++counts[a.kind];
+  std::vector<std::string> parts;
+  for (auto kind : {plan::ActionKind::create, plan::ActionKind::recreate, plan::ActionKind::start,
+                    plan::ActionKind::keep, plan::ActionKind::remove}) {
+    if (counts[kind] == 0) continue;
+    std::string verb = plan::to_string(kind);
+    // create → created, keep → kept, start → started
+    std::string done = verb == "keep" ? "kept" : verb.ends_with('e') ? verb + "d" : verb + "ed";
+    parts.push_back(fmt::format("{} {}", counts[kind], done));
+  }
+  return parts.empty() ? "nothing to do" : join(parts, ", ");
+}
+
+int run_up(Context& ctx, const UpOptions& opt) {
+  if (opt.wait_timeout_s <= 0) throw CommandError(2, "--wait-timeout must be more than 0 seconds");
+  // load → plan → apply → wait → report
+  auto loaded = load_stack_for(ctx);
+  const auto& st = loaded.stack;
+  auto desired = select_services(ctx, st, opt.services, true);
+  auto opened = open_engine(ctx, st);
+  auto plan = plan::make_plan(st, desired, observe(opened, st), {opt.remove_orphans});
+  if (opt.dry_run) {
+    ctx.io.out << plan::describe(plan);
+    return 0;
+  }
+  for (const auto& w : plan.warnings) ctx.io.err << "edgecrew: warning: " << w << "\n";
+
+  std::vector<std::string> names;
+  for (const auto& a : plan.actions) names.push_back(a.service);
+  plan::ExecutorOptions options;
+  options.wait = opt.wait;
+  options.wait_timeout = std::chrono::milliseconds(static_cast<long>(opt.wait_timeout_s * 1000));
+  options.events = event_lines(ctx.io.out, names);
+  auto result = plan::apply(*opened.engine, plan, options);
+  if (!result.ok()) {
+    print_failures(ctx.io.err, "up", result);
+    return 1;
+  }
+  ctx.io.out << fmt::format("{}: {}\n", st.name, summary(plan));
+  return 0;
+}
+
+}  // namespace
+
+Verb up_verb() {
+  return {"up", "Create and start the stack's containers, changing only what differs",
+          "  edgecrew up                       # every enabled service\n"
+          "  edgecrew up redis                 # redis and what it depends on\n"
+          "  edgecrew up --wait                # and wait until each one is ready\n"
+          "  edgecrew up --dry-run             # print the plan, change nothing",
+          [](CLI::App& sub) {
+            auto opt = std::make_shared<UpOptions>();
+            sub.add_option(
+                "services", opt->services,
+                "Only these services and their dependencies (default: every enabled one)");
+            sub.add_flag("-d,--detach", opt->detach, "Accepted for Compose: up always detaches");
+            sub.add_flag("--wait", opt->wait, "Wait until every service is ready");
+            sub.add_option("--wait-timeout", opt->wait_timeout_s, "Seconds --wait waits at most")
+                ->type_name("S")
+                ->capture_default_str();
+            sub.add_flag("--remove-orphans", opt->remove_orphans,
+                         "Remove containers whose service left the stack");
+            sub.add_flag("--dry-run", opt->dry_run, "Print the plan and change nothing");
+            return [opt](Context& ctx) { return run_up(ctx, *opt); };
+          }};
+}
+
+}  // namespace edgecrew::cli

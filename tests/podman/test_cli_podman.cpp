@@ -1,0 +1,223 @@
+// The container verbs against real Podman, run in-process as a person would run them: a stack
+// file in a directory, CONTAINER_HOST naming the private service of podman_peer.h. The temp dir
+// is left behind (and named) when a test fails.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/app.h"
+#include "podman_peer.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+using namespace edgecrew::engine::podman::test;
+using ::testing::HasSubstr;
+
+Peer* g_cli_peer = nullptr;
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// `a` writes /tmp/ready and is healthy by it; `b` waits for that. `a` keeps data in volume `data`.
+std::string compose(const std::string& b_value) {
+  return std::string("name: ecclitest\n") +
+         "services:\n"
+         "  a:\n"
+         "    image: " +
+         k_image +
+         "\n"
+         "    network_mode: host\n"
+         "    command: [\"sh\", \"-c\", \"echo one; echo two; echo three; touch /tmp/ready; "
+         "exec sleep 1000\"]\n"
+         "    stop_grace_period: 1s\n"
+         "    healthcheck:\n"
+         "      test: [\"CMD-SHELL\", \"test -f /tmp/ready\"]\n"
+         "      interval: 1s\n"
+         "      retries: 30\n"
+         "    volumes: [\"data:/data\"]\n"
+         "  b:\n"
+         "    image: " +
+         k_image +
+         "\n"
+         "    network_mode: host\n"
+         "    command: [\"sleep\", \"1000\"]\n"
+         "    stop_grace_period: 1s\n"
+         "    environment:\n"
+         "      VALUE: \"" +
+         b_value +
+         "\"\n"
+         "    depends_on:\n"
+         "      a:\n"
+         "        condition: service_healthy\n"
+         "volumes:\n"
+         "  data: {}\n";
+}
+
+class CliPodmanTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_cli_peer = new Peer;
+    g_cli_peer->setup_error = set_up(*g_cli_peer);
+  }
+
+  static void TearDownTestSuite() {
+    if (g_cli_peer == nullptr) return;
+    tear_down(*g_cli_peer, {});
+    delete g_cli_peer;
+    g_cli_peer = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(g_cli_peer->setup_error.empty()) << g_cli_peer->setup_error;
+    const fs::path dir = g_cli_peer->dir;
+    m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(m_process.cwd);
+    m_process.environment = {{"CONTAINER_HOST", "unix://" + g_cli_peer->engine->endpoint().socket},
+                             {"CONTAINERS_CONF", g_cli_peer->env.containers_conf},
+                             {"CONTAINERS_STORAGE_CONF", g_cli_peer->env.containers_storage_conf},
+                             {"HOME", (dir / "home").string()},
+                             {"XDG_CONFIG_HOME", (dir / "config").string()}};
+    m_process.host_root = dir / "host";
+  }
+
+  CliRun run(const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    cli::Io io{out, err, false};
+    CliRun r;
+    r.status = cli::run(args, io, m_process);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  }
+
+  void write_stack(const std::string& text) { write(m_process.cwd / "compose.yaml", text); }
+
+  // service → container id, from `ps --json`.
+  std::map<std::string, std::string> ids() {
+    auto ps = run({"ps", "--json"});
+    EXPECT_EQ(ps.status, 0) << ps.err;
+    std::map<std::string, std::string> out;
+    auto doc = nlohmann::json::parse(ps.out, nullptr, false);
+    if (!doc.is_array()) return out;
+    for (const auto& c : doc) out[c["service"]] = c["id"];
+    return out;
+  }
+
+  bool volume_exists(const std::string& name) {
+    auto r = podman(*g_cli_peer, {"volume", "exists", name});
+    return r && r->status.success();
+  }
+
+  cli::Process m_process;
+};
+
+TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
+  write_stack(compose("1"));
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, HasSubstr("ecclitest: 2 created\n"));
+  auto first = ids();
+  ASSERT_EQ(first.size(), 2u);
+
+  // Again: nothing changes.
+  EXPECT_EQ(run({"plan"}).out, "keep    a\nkeep    b\n");
+  auto again = run({"up"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("ecclitest: 2 kept\n"));
+  EXPECT_EQ(ids(), first);
+
+  // One env value changed: only that service is recreated.
+  write_stack(compose("2"));
+  EXPECT_EQ(run({"up", "--dry-run"}).out, "keep    a\nrecreate b  (spec changed)\n");
+  auto changed = run({"up"});
+  ASSERT_EQ(changed.status, 0) << changed.err;
+  auto second = ids();
+  EXPECT_EQ(second["a"], first["a"]);
+  EXPECT_NE(second["b"], first["b"]);
+
+  auto ps = run({"ps"});
+  ASSERT_EQ(ps.status, 0) << ps.err;
+  EXPECT_THAT(ps.out, ::testing::StartsWith("SERVICE  STATE    HEALTH"));
+  EXPECT_THAT(ps.out, ::testing::ContainsRegex("\na +running .* Up [0-9]+ seconds? +" +
+                                               std::string("localhost/edgecrew-test/busybox")));
+  EXPECT_THAT(ps.out, ::testing::ContainsRegex("\nb +running "));
+
+  auto exec = run({"exec", "a", "--", "sh", "-c", "echo hi; exit 3"});
+  EXPECT_EQ(exec.status, 3) << exec.err;
+  EXPECT_EQ(exec.out, "hi\n");
+
+  auto logs = run({"logs", "--tail", "2", "a"});
+  ASSERT_EQ(logs.status, 0) << logs.err;
+  EXPECT_EQ(logs.out, "two\nthree\n");
+  auto both = run({"logs", "--tail", "1"});
+  ASSERT_EQ(both.status, 0) << both.err;
+  EXPECT_THAT(both.out, HasSubstr("a | three\n"));
+
+  auto before = g_cli_peer->engine->inspect(second["a"]);
+  ASSERT_TRUE(before) << before.error().message;
+  std::this_thread::sleep_for(1100ms);  // start times have a resolution of a second in places
+  auto restart = run({"restart", "a"});
+  ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
+  auto after = g_cli_peer->engine->inspect(second["a"]);
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after->state, ContainerState::running);
+  EXPECT_GT(after->started_at, before->started_at);
+
+  ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
+  EXPECT_TRUE(ids().empty());
+}
+
+TEST_F(CliPodmanTest, DownKeepsNamedVolumesUnlessAskedToRemoveThem) {
+  write_stack(compose("1"));
+  ASSERT_EQ(run({"up", "a"}).status, 0);
+  ASSERT_EQ(run({"exec", "a", "--", "sh", "-c", "echo kept > /data/file"}).status, 0);
+  auto down = run({"down"});
+  ASSERT_EQ(down.status, 0) << down.err;
+  EXPECT_THAT(down.out, HasSubstr("named volumes kept"));
+  EXPECT_TRUE(volume_exists("ecclitest_data"));
+
+  ASSERT_EQ(run({"up", "a"}).status, 0);
+  auto read = run({"exec", "a", "--", "cat", "/data/file"});
+  EXPECT_EQ(read.status, 0) << read.err;
+  EXPECT_EQ(read.out, "kept\n");
+
+  ASSERT_EQ(run({"down", "--volumes"}).status, 0);
+  EXPECT_FALSE(volume_exists("ecclitest_data"));
+}
+
+TEST_F(CliPodmanTest, UpFailsNamingAServiceThatExits) {
+  write_stack(std::string("name: ecclifail\n") +
+              "services:\n"
+              "  bad:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sh\", \"-c\", \"exit 2\"]\n"
+              "  after:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sleep\", \"1000\"]\n"
+              "    depends_on:\n"
+              "      bad:\n"
+              "        condition: service_completed_successfully\n");
+  auto up = run({"up"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.err, HasSubstr("  after: dependency bad: bad exited with code 2\n"));
+  EXPECT_THAT(up.out, HasSubstr("failed"));
+  ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
