@@ -187,7 +187,12 @@ class Applier {
   }
 
   WaitContext context(std::optional<SteadyClock::time_point> deadline) {
-    return WaitContext{m_engine, m_clock, m_options.poll_period, deadline, m_options.wait_timeout};
+    return WaitContext{m_engine,
+                       m_clock,
+                       m_options.poll_period,
+                       m_options.exec_poll_period,
+                       deadline,
+                       m_options.wait_timeout};
   }
 
   // A worker must not throw (run_parallel's threads would terminate): anything thrown is a

@@ -23,6 +23,7 @@ namespace edgecrew::plan {
 
 inline constexpr int k_default_parallelism = 4;
 inline constexpr std::chrono::milliseconds k_default_wait_timeout{300'000};
+inline constexpr std::chrono::milliseconds k_exec_healthcheck_period{1000};
 
 struct ExecutorOptions {
   int parallelism = k_default_parallelism;
@@ -33,6 +34,9 @@ struct ExecutorOptions {
   EventSink events;                                       // called under one lock; may be empty
   Clock* clock = nullptr;                                 // null = real_clock()
   std::chrono::milliseconds poll_period = probe::k_ready_poll_period;
+  // Between healthcheck runs through the engine (at most the healthcheck's interval): each run is
+  // a process in the container, and on Podman an exec session whose conmon lingers 5 minutes.
+  std::chrono::milliseconds exec_poll_period = k_exec_healthcheck_period;
 };
 
 struct ServiceFailure {

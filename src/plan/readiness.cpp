@@ -56,7 +56,7 @@ Readiness wait_healthcheck(const WaitContext& context, const stack::Service& ser
   auto start = context.clock.now();
   milliseconds interval = check.interval > milliseconds(0) ? check.interval : context.poll_period;
   auto give_up_at = start + check.start_period + interval * std::max(check.retries, 0);
-  milliseconds period = std::min(interval, context.poll_period);
+  milliseconds period = std::min(interval, context.exec_poll_period);
 
   int attempts = 0;
   while (true) {

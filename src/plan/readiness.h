@@ -19,6 +19,8 @@ struct WaitContext {
   Clock& clock;
   // Attempts follow one another every min(interval, poll_period), as in probe::poll_probe.
   std::chrono::milliseconds poll_period;
+  // The same for a compose healthcheck run through the engine, which costs far more than a probe.
+  std::chrono::milliseconds exec_poll_period;
   // --wait-timeout; unset = only the healthcheck's own limit (retries x interval after start).
   std::optional<SteadyClock::time_point> deadline;
   std::chrono::milliseconds budget{0};  // what the deadline allowed, for the timeout message

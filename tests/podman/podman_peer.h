@@ -113,8 +113,11 @@ inline void tear_down(Peer& peer, const std::vector<std::string>& networks) {
   (void)podman(peer, {"rm", "-af", "-t", "0"});
   peer.engine.reset();  // stops the service
   // Podman keeps a conmon per finished exec session for 5 minutes (--exit-delay 300): end
-  // those of this run now, so the test leaves no process behind.
-  (void)run_process({.argv = {"pkill", "-f", "conmon .*" + peer.dir.string()}}, k_setup_timeout);
+  // those of this run now, so the test leaves no process behind. SIGKILL, because a conmon that
+  // exits in its own time runs `podman container cleanup`, which would make the storage root anew
+  // after the directory is gone.
+  (void)run_process({.argv = {"pkill", "-KILL", "-f", "conmon .*" + peer.dir.string()}},
+                    k_setup_timeout);
   if (::testing::UnitTest::GetInstance()->Failed()) {
     std::cerr << "test data has been left in " << peer.dir.string() << "\n";
     return;

@@ -201,6 +201,23 @@ TEST_F(ExecutorTest, ServiceHealthyWaitsThroughTheExecHealthcheck) {
   EXPECT_TRUE(has_event("redis", Phase::healthy));
 }
 
+// A healthcheck through the engine is a process in the container (and on Podman a conmon that
+// lingers for minutes): it runs at most once a second, not at the probes' 50 ms.
+TEST_F(ExecutorTest, ExecHealthchecksRunAtMostOncePerSecond) {
+  auto redis = make_service("redis");
+  redis.healthcheck = redis_ping();  // interval 30 s
+  auto app = make_service("app");
+  depend(app, "redis", DependencyCondition::service_healthy);
+  auto stack = make_stack({redis, app});
+  have_images(stack);
+  engine.script_exec("redis", {1, 1});
+  auto before = clock.now();
+  ASSERT_TRUE(up(stack).ok());
+  auto waited = clock.now() - before;
+  EXPECT_GE(waited, std::chrono::seconds(2));  // two failures, each followed by a 1 s pause
+  EXPECT_LT(waited, std::chrono::seconds(3));  // and not the 30 s interval
+}
+
 TEST_F(ExecutorTest, AHealthcheckThatKeepsFailingFailsTheDependent) {
   auto redis = make_service("redis");
   redis.healthcheck = redis_ping(2);
