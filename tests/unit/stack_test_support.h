@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for the stack loader tests: load inline text, list diagnostics as printed.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -42,6 +44,16 @@ inline std::vector<std::string> formatted(const Diagnostics& diags, Severity sev
     if (d.severity == severity) out.push_back(format_diagnostic(d));
   }
   return out;
+}
+
+// Loads `text` that must be valid: a diagnostic fails the test, which then gets an empty stack.
+inline Stack load_ok(const std::string& text) {
+  auto result = load_text(text);
+  if (!result.stack) {
+    ADD_FAILURE() << ::testing::PrintToString(formatted(result.diagnostics));
+    return {};
+  }
+  return *result.stack;
 }
 
 }  // namespace edgecrew::stack::test

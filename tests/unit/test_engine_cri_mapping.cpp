@@ -18,18 +18,11 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-stack::Stack load(const std::string& yaml) {
-  auto result = stack::test::load_text(yaml);
-  if (!result.stack) {
-    ADD_FAILURE() << ::testing::PrintToString(stack::test::formatted(result.diagnostics));
-    return {};
-  }
-  return *result.stack;
-}
+using stack::test::load_ok;
 
 // Maps the service "app" of `yaml` (project "app", directory /srv/app).
 CriSpec map_app(const std::string& yaml, const CriMappingOptions& options = {}) {
-  stack::Stack st = load(yaml);
+  stack::Stack st = load_ok(yaml);
   const stack::Service* app = st.find("app");
   if (app == nullptr) {
     ADD_FAILURE() << "no service \"app\"";
@@ -298,7 +291,7 @@ TEST(CriMapping, PodUidIsADeterministicUuid) {
 }
 
 TEST(CriMapping, LabelsCarryProjectServiceAndSpecHash) {
-  stack::Stack st = load(
+  stack::Stack st = load_ok(
       "services:\n  app:\n    image: busybox\n    labels:\n      team: ml\n"
       "      io.edgecrew.service: spoofed\n");
   const stack::Service& app = *st.find("app");
@@ -315,8 +308,8 @@ TEST(CriMapping, LabelsCarryProjectServiceAndSpecHash) {
 }
 
 TEST(CriMapping, SpecHashLabelFollowsTheService) {
-  stack::Stack st = load("services:\n  app:\n    image: busybox:1\n");
-  stack::Stack changed = load("services:\n  app:\n    image: busybox:2\n");
+  stack::Stack st = load_ok("services:\n  app:\n    image: busybox:1\n");
+  stack::Stack changed = load_ok("services:\n  app:\n    image: busybox:2\n");
   EXPECT_NE(
       map_service(*st.find("app"), st).container.labels().at("io.edgecrew.spec-hash"),
       map_service(*changed.find("app"), changed).container.labels().at("io.edgecrew.spec-hash"));

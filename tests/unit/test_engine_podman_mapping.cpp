@@ -18,17 +18,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-stack::Stack load(const std::string& yaml) {
-  auto result = stack::test::load_text(yaml);
-  if (!result.stack) {
-    ADD_FAILURE() << ::testing::PrintToString(stack::test::formatted(result.diagnostics));
-    return {};
-  }
-  return *result.stack;
-}
+using stack::test::load_ok;
 
 PodmanSpec map_app(const std::string& yaml) {
-  stack::Stack st = load(yaml);
+  stack::Stack st = load_ok(yaml);
   const stack::Service* app = st.find("app");
   if (app == nullptr) {
     ADD_FAILURE() << "no service \"app\"";

@@ -134,24 +134,17 @@ TEST_F(CrioBuiltin, OnlyTheNamedServices) {
   EXPECT_THAT(files[2].content, Not(HasSubstr("vllm")));
 }
 
-stack::Stack load(const std::string& yaml) {
-  auto result = stack::test::load_text(yaml);
-  if (!result.stack) {
-    ADD_FAILURE() << ::testing::PrintToString(stack::test::formatted(result.diagnostics));
-    return {};
-  }
-  return *result.stack;
-}
+using stack::test::load_ok;
 
 TEST(CrioRender, LiteralDollarBraceWrittenAsDoubleDollarIsKept) {
   stack::Stack st =
-      load("services:\n  app:\n    image: busybox\n    command: [sh, -c, \"echo $${HOME}\"]\n");
+      load_ok("services:\n  app:\n    image: busybox\n    command: [sh, -c, \"echo $${HOME}\"]\n");
   auto files = render_crio(st, {st.find("app")});
   EXPECT_THAT(files[1].content, HasSubstr("\"echo ${HOME}\""));
 }
 
 TEST(CrioRender, UnexpandedTextFromTheRendererIsABug) {
-  stack::Stack st = load("services:\n  app:\n    image: busybox\n");
+  stack::Stack st = load_ok("services:\n  app:\n    image: busybox\n");
   st.services[0].mounts.push_back({});
   st.services[0].mounts.back().type = stack::MountType::bind;
   st.services[0].mounts.back().source = "${PWD}/config";
@@ -161,14 +154,14 @@ TEST(CrioRender, UnexpandedTextFromTheRendererIsABug) {
   st.services[0].mounts.back().source = "config";
   EXPECT_THROW(render_crio(st, {&st.services[0]}), std::logic_error);
 
-  stack::Stack logs = load("services:\n  app:\n    image: busybox\n");
+  stack::Stack logs = load_ok("services:\n  app:\n    image: busybox\n");
   engine::cri::CriMappingOptions options;
   options.log_root = "${LOGS}";
   EXPECT_THROW(render_crio(logs, {&logs.services[0]}, options), std::logic_error);
 }
 
 TEST(CrioRender, SecretNamedVariablesMarkTheContainerFile) {
-  stack::Stack st = load(
+  stack::Stack st = load_ok(
       "services:\n  app:\n    image: busybox\n    environment:\n      API_TOKEN: tok-123456\n"
       "  plain:\n    image: busybox\n    environment:\n      API_TOKEN: \"\"\n");
   auto files = render_crio(st, {st.find("app"), st.find("plain")});

@@ -1,0 +1,249 @@
+// The CLI against real Podman and a real Redis: an image built with no registry from Debian's
+// /usr/bin/redis-server (plus the libraries ldd lists and busybox), a stack like the built-in
+// redis service, readiness decided by the native Redis probe, and data that outlives `down` on a
+// named volume until `down --volumes`. The temp dir is left behind (and named) when a test fails.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "cli/app.h"
+#include "podman_peer.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+using namespace edgecrew::engine::podman::test;
+using ::testing::HasSubstr;
+
+constexpr const char* k_redis_image = "localhost/edgecrew-test/redis:7";
+constexpr const char* k_password = "s3cret-edgecrew";
+constexpr const char* k_stack = "ecredistest";
+
+Peer* g_redis_peer = nullptr;
+std::string g_redis_setup_error;
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// The paths `ldd` names for `binary` (each library and the dynamic loader), or why not.
+std::string ldd_paths(const std::string& binary, std::vector<std::string>& paths) {
+  auto ldd = run_process({.argv = {"ldd", binary}}, k_setup_timeout);
+  if (!ldd || !ldd->status.success()) return "ldd " + binary + " failed";
+  std::istringstream lines(ldd->out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string word; words >> word;) w.push_back(word);
+    if (w.size() >= 3 && w[1] == "=>" && w[2].starts_with("/")) {
+      paths.push_back(w[2]);
+    } else if (!w.empty() && w[0].starts_with("/")) {
+      paths.push_back(w[0]);  // the dynamic loader
+    }
+  }
+  if (paths.empty()) return "ldd listed no libraries for " + binary;
+  return {};
+}
+
+// Imports k_redis_image into the peer's storage, or says why it cannot.
+std::string import_redis_image(const Peer& peer) {
+  const std::string redis = which("redis-server");
+  if (redis.empty()) return "redis-server is not installed: apt-get install redis-server";
+  const fs::path rootfs = peer.dir / "redis-rootfs";
+  for (const char* d : {"bin", "usr/bin", "data", "tmp"}) fs::create_directories(rootfs / d);
+  fs::permissions(rootfs / "tmp", fs::perms::all | fs::perms::sticky_bit);
+  fs::copy_file(fs::canonical(redis), rootfs / "usr/bin/redis-server");
+  std::vector<std::string> libraries;
+  if (auto why = ldd_paths(redis, libraries); !why.empty()) return why;
+  for (const auto& library : libraries) {
+    const fs::path target = rootfs / fs::path(library).relative_path();
+    fs::create_directories(target.parent_path());
+    if (!fs::exists(target)) fs::copy_file(fs::canonical(library), target);  // the file, not a link
+  }
+  fs::copy_file(which("busybox"), rootfs / "bin/busybox");
+  for (const char* applet : {"sh", "sleep", "cat", "ls"}) {
+    fs::create_symlink("busybox", rootfs / "bin" / applet);
+  }
+  const fs::path tarball = peer.dir / "redis-rootfs.tar";
+  auto tar = run_process({.argv = {"tar", "-C", rootfs.string(), "-cf", tarball.string(), "."}},
+                         k_setup_timeout);
+  if (!tar || !tar->status.success()) return "tar failed";
+  auto imported = podman(peer, {"import", "-q", "--change", "ENV PATH=/bin:/usr/bin", "--change",
+                                "WORKDIR /data", tarball.string(), k_redis_image});
+  if (!imported) return "podman import: " + imported.error().message;
+  if (!imported->status.success()) return "podman import: " + imported->err;
+  return {};
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice), or 0.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Like the built-in redis service; the probe's password comes from `probe_password_var`.
+std::string compose(int port, const std::string& probe_password_var) {
+  const std::string p = std::to_string(port);
+  return std::string("name: ") + k_stack +
+         "\n"
+         "services:\n"
+         "  redis:\n"
+         "    image: " +
+         k_redis_image +
+         "\n"
+         "    command: [redis-server, --requirepass, \"${REDIS_PASSWORD}\", --port, \"" +
+         p +
+         "\", --bind, 127.0.0.1, --appendonly, \"yes\", --dir, /data]\n"
+         "    network_mode: host\n"
+         "    stop_grace_period: 5s\n"
+         "    volumes: [\"redis-data:/data\"]\n"
+         "    x-edgecrew:\n"
+         "      probe:\n"
+         "        redis:\n"
+         "          url: redis://:${" +
+         probe_password_var + "}@127.0.0.1:" + p +
+         "/0\n"
+         "  app:\n"
+         "    image: " +
+         k_image +
+         "\n"
+         "    network_mode: host\n"
+         "    command: [sleep, \"1000\"]\n"
+         "    stop_grace_period: 1s\n"
+         "    depends_on:\n"
+         "      redis:\n"
+         "        condition: service_healthy\n"
+         "volumes:\n"
+         "  redis-data: {}\n";
+}
+
+class CliPodmanRedisTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_redis_peer = new Peer;
+    g_redis_setup_error = set_up(*g_redis_peer);
+    if (g_redis_setup_error.empty()) g_redis_setup_error = import_redis_image(*g_redis_peer);
+  }
+
+  static void TearDownTestSuite() {
+    if (g_redis_peer == nullptr) return;
+    tear_down(*g_redis_peer, {});
+    delete g_redis_peer;
+    g_redis_peer = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(g_redis_setup_error.empty()) << g_redis_setup_error;
+    if (which("redis-cli").empty()) GTEST_SKIP() << "redis-cli is not installed (redis-tools)";
+    const fs::path dir = g_redis_peer->dir;
+    m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(m_process.cwd);
+    m_process.environment = {
+        {"CONTAINER_HOST", "unix://" + g_redis_peer->engine->endpoint().socket},
+        {"CONTAINERS_CONF", g_redis_peer->env.containers_conf},
+        {"CONTAINERS_STORAGE_CONF", g_redis_peer->env.containers_storage_conf},
+        {"HOME", (dir / "home").string()},
+        {"XDG_CONFIG_HOME", (dir / "config").string()},
+        {"REDIS_PASSWORD", k_password},
+        {"WRONG_PASSWORD", "not-the-password"}};
+    m_process.host_root = dir / "host";
+    m_port = free_port();
+    ASSERT_NE(m_port, 0) << "no free port";
+  }
+
+  CliRun run(const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    cli::Io io{out, err, false};
+    CliRun r;
+    r.status = cli::run(args, io, m_process);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  }
+
+  void write_stack(const std::string& text) { write(m_process.cwd / "compose.yaml", text); }
+
+  // redis-cli on the host, authenticated with the stack's password: its trimmed stdout.
+  std::string redis_cli(const std::vector<std::string>& command) {
+    SubprocessOptions options;
+    options.argv = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(m_port)};
+    options.argv.insert(options.argv.end(), command.begin(), command.end());
+    options.env = {{"REDISCLI_AUTH", k_password}};
+    auto r = run_process(options, 30s);
+    if (!r) return "redis-cli: " + r.error().message;
+    std::string out = r->out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  }
+
+  bool volume_listed(const std::string& name) {
+    auto r = podman(*g_redis_peer, {"volume", "ls", "-q"});
+    EXPECT_TRUE(r && r->status.success());
+    if (!r) return false;
+    std::istringstream lines(r->out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line == name) return true;
+    }
+    return false;
+  }
+
+  cli::Process m_process;
+  int m_port = 0;
+};
+
+TEST_F(CliPodmanRedisTest, ProbeGatesUpAndDataSurvivesDownOnTheNamedVolume) {
+  const std::string volume = std::string(k_stack) + "_redis-data";
+  write_stack(compose(m_port, "REDIS_PASSWORD"));
+  auto up = run({"up", "--wait"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+
+  // The server really wants the password, and the probe passed with it.
+  EXPECT_EQ(redis_cli({"SET", "edgecrew:key", "kept-across-down"}), "OK");
+  EXPECT_EQ(redis_cli({"GET", "edgecrew:key"}), "kept-across-down");
+
+  auto down = run({"down"});
+  ASSERT_EQ(down.status, 0) << down.out << down.err;
+  EXPECT_THAT(down.out, HasSubstr("named volumes kept"));
+  EXPECT_TRUE(volume_listed(volume));
+
+  auto again = run({"up", "--wait"});
+  ASSERT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_EQ(redis_cli({"GET", "edgecrew:key"}), "kept-across-down");
+
+  auto gone = run({"down", "--volumes"});
+  ASSERT_EQ(gone.status, 0) << gone.out << gone.err;
+  EXPECT_FALSE(volume_listed(volume));
+}
+
+TEST_F(CliPodmanRedisTest, UpFailsWithWrongpassWhenTheProbePasswordIsWrong) {
+  write_stack(compose(m_port, "WRONG_PASSWORD"));
+  auto up = run({"up", "--wait"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.out + up.err, HasSubstr("WRONGPASS"));
+  EXPECT_THAT(up.out + up.err, ::testing::Not(HasSubstr(k_password)));
+  ASSERT_EQ(run({"down", "-t", "0", "--volumes"}).status, 0);
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
