@@ -17,14 +17,10 @@ std::vector<Verb> verbs() {
           plan_verb(),   ps_verb(),   render_verb(), restart_verb(), up_verb()};
 }
 
-std::string overview(const std::vector<Verb>& all) {
-  std::string text = "\nCommands:\n";
-  for (const auto& v : all) text += fmt::format("  {:<10}{}\n", v.name, v.summary);
-  text += "  help VERB  Show a command's flags and examples\n";
-  text +=
-      "\nWithout a compose file, edgecrew uses the built-in EdgeCrew stack (vLLM, Redis, Neo4j).";
-  return text;
-}
+// CLI11 lists the commands itself; the footer says what happens without a stack file.
+constexpr const char* k_footer =
+    "\nWithout a compose file, edgecrew uses the built-in EdgeCrew stack (vLLM, Redis, Neo4j).\n"
+    "Run 'edgecrew help VERB' for a command's flags and examples.";
 
 }  // namespace
 
@@ -61,7 +57,7 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process,
       ->check(CLI::IsMember({"podman"}));
 
   auto all = verbs();
-  app.footer(overview(all));
+  app.footer(k_footer);
   std::vector<std::function<int(Context&)>> actions(all.size());
   std::vector<CLI::App*> subs;
   for (std::size_t i = 0; i < all.size(); ++i) {
