@@ -185,11 +185,11 @@ class CliPodmanRedisTest : public ::testing::Test {
   void write_stack(const std::string& text) { write(m_process.cwd / "compose.yaml", text); }
 
   // redis-cli on the host, authenticated with the stack's password: its trimmed stdout.
-  std::string redis_cli(const std::vector<std::string>& command) {
+  std::string redis_cli(const std::vector<std::string>& command, bool auth = true) {
     SubprocessOptions options;
     options.argv = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(m_port)};
     options.argv.insert(options.argv.end(), command.begin(), command.end());
-    options.env = {{"REDISCLI_AUTH", k_password}};
+    if (auth) options.env = {{"REDISCLI_AUTH", k_password}};
     auto r = run_process(options, 30s);
     if (!r) return "redis-cli: " + r.error().message;
     std::string out = r->out;
@@ -217,8 +217,14 @@ TEST_F(CliPodmanRedisTest, ProbeGatesUpAndDataSurvivesDownOnTheNamedVolume) {
   write_stack(compose(m_port, "REDIS_PASSWORD"));
   auto up = run({"up", "--wait"});
   ASSERT_EQ(up.status, 0) << up.out << up.err;
+  // `app` started only after the native probe had its PONG with the password.
+  const std::string pong =
+      "redis  healthy   redis 127.0.0.1:" + std::to_string(m_port) + ": PONG\n";
+  EXPECT_THAT(up.out, HasSubstr("app    waiting   for redis (service_healthy)\n" + pong));
+  EXPECT_LT(up.out.find(pong), up.out.find("app    started"));
 
   // The server really wants the password, and the probe passed with it.
+  EXPECT_THAT(redis_cli({"GET", "edgecrew:key"}, false), HasSubstr("NOAUTH"));
   EXPECT_EQ(redis_cli({"SET", "edgecrew:key", "kept-across-down"}), "OK");
   EXPECT_EQ(redis_cli({"GET", "edgecrew:key"}), "kept-across-down");
 
@@ -240,7 +246,10 @@ TEST_F(CliPodmanRedisTest, UpFailsWithWrongpassWhenTheProbePasswordIsWrong) {
   write_stack(compose(m_port, "WRONG_PASSWORD"));
   auto up = run({"up", "--wait"});
   EXPECT_EQ(up.status, 1) << up.out << up.err;
-  EXPECT_THAT(up.out + up.err, HasSubstr("WRONGPASS"));
+  EXPECT_THAT(up.err, HasSubstr("app: dependency redis: redis is not healthy: probe (redis): "
+                                "redis 127.0.0.1:" +
+                                std::to_string(m_port) + ": WRONGPASS"));
+  EXPECT_THAT(up.out, ::testing::Not(HasSubstr("app    started")));
   EXPECT_THAT(up.out + up.err, ::testing::Not(HasSubstr(k_password)));
   ASSERT_EQ(run({"down", "-t", "0", "--volumes"}).status, 0);
 }
