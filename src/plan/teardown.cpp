@@ -68,7 +68,9 @@ ExecutionResult teardown(engine::Engine& engine, const stack::Stack& stack,
     return result;
   }
   for (const auto& batch : stop_batches(stack, *listed)) {
-    run_parallel(batch.size(), options.parallelism, [&](std::size_t i) {
+    // A stop is mostly waiting for the container to exit: the whole level stops at once, so down
+    // takes one grace period however many services there are.
+    run_parallel(batch.size(), static_cast<int>(batch.size()), [&](std::size_t i) {
       const Container& container = *batch[i];
       bool running = container.state == engine::ContainerState::running ||
                      container.state == engine::ContainerState::paused;

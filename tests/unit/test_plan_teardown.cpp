@@ -79,6 +79,24 @@ TEST_F(TeardownTest, StopsTheServicesOfALevelInParallel) {
   EXPECT_EQ(met, 2);
 }
 
+// Stopping is waiting (each stop may take its whole grace period): every service of a level stops
+// at once, past the executor's parallelism, so that down takes one grace period, not several.
+TEST_F(TeardownTest, StopsAWholeLevelAtOnceWhateverTheParallelism) {
+  std::vector<stack::Service> services;
+  for (int i = 0; i < 10; ++i) services.push_back(make_service("s" + std::to_string(i)));
+  auto stack = make_stack(services);
+  for (const auto& s : services) engine.add_container(s.name, "h", ContainerState::running);
+  test::Barrier barrier(10);
+  std::atomic<int> met{0};
+  engine.set_hook([&](const std::string& call) {
+    if (call.starts_with("stop ")) met += barrier.arrive_and_wait() ? 1 : 0;
+  });
+  ExecutorOptions options;
+  options.parallelism = 4;
+  ASSERT_TRUE(down(stack, options).ok());
+  EXPECT_EQ(met, 10);
+}
+
 TEST_F(TeardownTest, HonoursStopGracePeriodAndSignalAndSkipsStoppingExitedOnes) {
   auto neo4j = make_service("neo4j");
   neo4j.stop_grace_period = std::chrono::seconds(30);

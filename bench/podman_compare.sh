@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Side by side on real Podman, in one run and one private storage root: edgecrew, podman-compose
+# (Debian's package) and a raw `podman run -d` loop, on the same stack of N services whose PID 1
+# ignores SIGTERM (so every stop waits its 10 s grace period). Prints a Markdown table.
+#   bench/podman_compare.sh [N]        (default 10; needs ./scripts/build.sh first)
+set -euo pipefail
+n="${1:-10}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+edgecrew="$root/build/edgecrew"
+[ -x "$edgecrew" ] || { echo "build edgecrew first: ./scripts/build.sh"; exit 1; }
+command -v podman-compose >/dev/null || apt-get install -y -qq podman-compose >/dev/null
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+
+work="$(mktemp -d /tmp/edgecrew-bench-XXXXXX)"
+service_pid=""
+finish() {
+  podman rm -af -t 0 >/dev/null 2>&1 || true
+  [ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null
+  pkill -KILL -f "conmon .*$work" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap finish EXIT
+
+cat >"$work/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+CONF
+cat >"$work/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$work/storage"
+runroot = "$work/run"
+CONF
+export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf"
+export XDG_CONFIG_HOME="$work/config"
+
+mkdir -p "$work/rootfs/bin"
+cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
+for applet in sh sleep; do ln -s busybox "$work/rootfs/bin/$applet"; done
+tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+image=localhost/edgecrew-bench/busybox:1
+podman import -q --change 'ENV PATH=/bin' "$work/rootfs.tar" "$image" >/dev/null
+
+podman system service --time=0 "unix://$work/podman.sock" &
+service_pid=$!
+export CONTAINER_HOST="unix://$work/podman.sock"
+for _ in $(seq 50); do [ -S "$work/podman.sock" ] && break; sleep 0.1; done
+
+mkdir -p "$work/stack"
+{
+  echo "name: bench"
+  echo "services:"
+  for i in $(seq "$n"); do
+    printf '  s%d:\n    image: %s\n    command: ["sleep", "3600"]\n' \
+      "$i" "$image"
+  done
+} >"$work/stack/compose.yaml"
+cd "$work/stack"
+
+ms() { date +%s%N; }
+# time_of CMD...: milliseconds the command took (its output discarded; a failure stops the bench).
+time_of() {
+  local start end
+  start=$(ms)
+  "$@" >/dev/null 2>"$work/last.err" || { echo "failed: $*" >&2; cat "$work/last.err" >&2; exit 1; }
+  end=$(ms)
+  echo $(((end - start) / 1000000))
+}
+
+# expect_running FILTER: every one of the N containers must be running, or the figures mean nothing.
+expect_running() {
+  local count
+  count=$(podman ps -q --filter "$1" | wc -l)
+  [ "$count" -eq "$n" ] || { echo "only $count of $n containers running ($1)"; exit 1; }
+}
+
+ec_up=$(time_of "$edgecrew" up)
+expect_running label=io.edgecrew.project=bench
+ec_up2=$(time_of "$edgecrew" up)
+ec_ps=$(time_of "$edgecrew" ps)
+ec_rss=$(/usr/bin/time -f %M "$edgecrew" ps 2>&1 >/dev/null | tail -n 1)
+ec_down=$(time_of "$edgecrew" down)
+
+pc_up=$(time_of podman-compose -p bench up -d)
+expect_running label=io.podman.compose.project=bench
+pc_up2=$(time_of podman-compose -p bench up -d)
+pc_ps=$(time_of podman-compose -p bench ps)
+pc_down=$(time_of podman-compose -p bench down)
+
+raw_up_loop() { for i in $(seq "$n"); do podman run -d --name "raw-$i" "$image" sleep 3600; done; }
+raw_down() { podman stop -t 10 $(podman ps -q --filter name=raw-) && podman rm -af; }
+raw_up=$(time_of raw_up_loop)
+expect_running name=raw-
+raw_ps=$(time_of podman ps)
+raw_down_t=$(time_of raw_down)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
+cat <<TABLE
+| $n services (ms) | edgecrew | podman-compose | raw podman loop | edgecrew / podman-compose | edgecrew / raw |
+|---|---|---|---|---|---|
+| up (all created and started) | $ec_up | $pc_up | $raw_up | $(ratio "$ec_up" "$pc_up") | $(ratio "$ec_up" "$raw_up") |
+| up again, nothing changed | $ec_up2 | $pc_up2 | - | $(ratio "$ec_up2" "$pc_up2") | - |
+| ps | $ec_ps | $pc_ps | $raw_ps | $(ratio "$ec_ps" "$pc_ps") | $(ratio "$ec_ps" "$raw_ps") |
+| down (PID 1 ignores SIGTERM, 10 s grace) | $ec_down | $pc_down | $raw_down_t | $(ratio "$ec_down" "$pc_down") | $(ratio "$ec_down" "$raw_down_t") |
+
+edgecrew peak RSS (ps): ${ec_rss} KiB
+TABLE
