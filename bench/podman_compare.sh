@@ -21,27 +21,10 @@ finish() {
 }
 trap finish EXIT
 
-cat >"$work/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-runtime = "runc"
-CONF
-cat >"$work/storage.conf" <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$work/storage"
-runroot = "$work/run"
-CONF
-export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf"
-export XDG_CONFIG_HOME="$work/config"
-
-mkdir -p "$work/rootfs/bin"
-cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
-for applet in sh sleep; do ln -s busybox "$work/rootfs/bin/$applet"; done
-tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+. "$root/tests/podman/private_podman.sh"
 image=localhost/edgecrew-bench/busybox:1
-podman import -q --change 'ENV PATH=/bin' "$work/rootfs.tar" "$image" >/dev/null
+private_podman "$work" "$image" sh sleep
+export XDG_CONFIG_HOME="$work/config"
 
 podman system service --time=0 "unix://$work/podman.sock" &
 service_pid=$!

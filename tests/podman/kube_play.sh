@@ -25,28 +25,9 @@ finish() {
 }
 trap finish EXIT
 
-# Podman set up for these machines (runc; ulimits under the hard limit), with its own storage.
-cat >"$work/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-runtime = "runc"
-CONF
-cat >"$work/storage.conf" <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$work/storage"
-runroot = "$work/run"
-CONF
-export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf"
-
-# An image without a registry: busybox-static in a rootfs.
-mkdir -p "$work/rootfs/bin" "$work/rootfs/shared"
-cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
-for applet in sh sleep cat echo; do ln -s busybox "$work/rootfs/bin/$applet"; done
-tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-podman import -q --change 'ENV PATH=/bin' "$work/rootfs.tar" localhost/edgecrew-test/busybox:1 \
-  >/dev/null
+. "$(dirname "$0")/private_podman.sh"
+mkdir -p "$work/rootfs/shared"
+private_podman "$work" localhost/edgecrew-test/busybox:1 sh sleep cat echo
 
 cd "$stack"
 APP_TOKEN="$token" XDG_CONFIG_HOME="$work/config" "$edgecrew" render k8s -o "$work/k8s" >/dev/null

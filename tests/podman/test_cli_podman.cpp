@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../unit/cli_fixture.h"
 #include "cli/app.h"
 #include "podman_peer.h"
 
@@ -20,11 +21,7 @@ using ::testing::HasSubstr;
 
 Peer* g_cli_peer = nullptr;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using edgecrew::testing::CliRun;
 
 // `a` writes /tmp/ready and is healthy by it; `b` waits for that. `a` keeps data in volume `data`.
 std::string compose(const std::string& b_value) {
@@ -89,14 +86,7 @@ class CliPodmanTest : public ::testing::Test {
   }
 
   CliRun run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    cli::Io io{out, err, false};
-    CliRun r;
-    r.status = cli::run(args, io, m_process);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return edgecrew::testing::run_cli(args, m_process);
   }
 
   void write_stack(const std::string& text) { write(m_process.cwd / "compose.yaml", text); }

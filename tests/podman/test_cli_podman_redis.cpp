@@ -12,6 +12,7 @@
 
 #include <sstream>
 
+#include "../unit/cli_fixture.h"
 #include "cli/app.h"
 #include "podman_peer.h"
 
@@ -28,11 +29,7 @@ constexpr const char* k_stack = "ecredistest";
 Peer* g_redis_peer = nullptr;
 std::string g_redis_setup_error;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using edgecrew::testing::CliRun;
 
 // The paths `ldd` names for `binary` (each library and the dynamic loader), or why not.
 std::string ldd_paths(const std::string& binary, std::vector<std::string>& paths) {
@@ -172,14 +169,7 @@ class CliPodmanRedisTest : public ::testing::Test {
   }
 
   CliRun run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    cli::Io io{out, err, false};
-    CliRun r;
-    r.status = cli::run(args, io, m_process);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return edgecrew::testing::run_cli(args, m_process);
   }
 
   void write_stack(const std::string& text) { write(m_process.cwd / "compose.yaml", text); }

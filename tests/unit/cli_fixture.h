@@ -18,6 +18,18 @@ struct CliRun {
   std::string err;
 };
 
+// One in-process edgecrew run with `process`, its output captured.
+inline CliRun run_cli(const std::vector<std::string>& args, const cli::Process& process) {
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::Io io{out, err, false};
+  CliRun r;
+  r.status = cli::run(args, io, process);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
 class CliFixture {
  public:
   CliFixture() {
@@ -34,16 +46,7 @@ class CliFixture {
     std::filesystem::remove_all(dir, ec);
   }
 
-  CliRun run(const std::vector<std::string>& args) const {
-    std::ostringstream out;
-    std::ostringstream err;
-    cli::Io io{out, err, false};
-    CliRun r;
-    r.status = cli::run(args, io, process);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-  }
+  CliRun run(const std::vector<std::string>& args) const { return run_cli(args, process); }
 
   void write(const std::filesystem::path& relative, const std::string& text) const {
     auto path = process.cwd / relative;
