@@ -13,8 +13,9 @@ namespace edgecrew::cli {
 namespace {
 
 std::vector<Verb> verbs() {
-  return {config_verb(), down_verb(), env_verb(),    exec_verb(),    init_verb(), logs_verb(),
-          plan_verb(),   ps_verb(),   render_verb(), restart_verb(), up_verb()};
+  return {cdi_verb(),    config_verb(),  doctor_verb(), down_verb(), env_verb(),
+          exec_verb(),   init_verb(),    logs_verb(),   plan_verb(), ps_verb(),
+          render_verb(), restart_verb(), up_verb()};
 }
 
 // CLI11 lists the commands itself; the footer says what happens without a stack file.
@@ -50,11 +51,15 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process,
   app.add_option("--env-file", global.env_files, "Read variables from this file instead of .env")
       ->type_name("FILE");
   app.add_flag("-v,--verbose", global.verbose, "Say which files, sockets and defaults are used");
-  // Only the engines the container verbs can serve; the CRI comes later (render crio today).
   app.add_option("--engine", global.engine,
-                 "Engine for up, down, ps, ...: podman (default: the stack's x-edgecrew engine)")
+                 "Engine for up, down, ps, ...: podman or cri (default: the stack's x-edgecrew "
+                 "engine, else podman)")
       ->type_name("NAME")
-      ->check(CLI::IsMember({"podman"}));
+      ->check(CLI::IsMember({"podman", "cri"}));
+  app.add_option("--cri-endpoint", global.cri_endpoint,
+                 "CRI socket for --engine cri (default: CONTAINER_RUNTIME_ENDPOINT, crictl.yaml, "
+                 "then CRI-O's and containerd's sockets)")
+      ->type_name("unix:///PATH");
 
   auto all = verbs();
   app.footer(k_footer);

@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::vector<std::string> env_files;  // --env-file
   bool verbose = false;                // -v
   std::string engine;                  // --engine; "" = the stack's x-edgecrew engine, or podman
+  std::string cri_endpoint;            // --cri-endpoint; "" = discovered
 };
 
 // Gives the engine a verb talks to instead of opening one: tests run verbs against a fake.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/cri/cri_engine.h"
 #include "engine/podman/podman_engine.h"
 #include "util/strings.h"
 
@@ -30,18 +31,46 @@ OpenedEngine open_podman(const Context& ctx) {
   return {std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where};
 }
 
+std::string env_value(const Context& ctx, const char* name) {
+  auto found = ctx.process.environment.find(name);
+  return found == ctx.process.environment.end() ? std::string() : found->second;
+}
+
+OpenedEngine open_cri(const Context& ctx, const stack::Stack& stack) {
+  namespace cri = engine::cri;
+  cri::EndpointInputs inputs{ctx.global.cri_endpoint, env_value(ctx, "CONTAINER_RUNTIME_ENDPOINT"),
+                             stack.cri_endpoint, ctx.process.host_root};
+  auto endpoint = cri::discover_endpoint(inputs);
+  if (!endpoint) {
+    throw CommandError(1, fmt::format("cannot reach a CRI runtime: {}", endpoint.error().message));
+  }
+  cri::CriEngineOptions options;
+  options.mapping = cri::mapping_options_from(ctx.process.environment);
+  options.stack = &stack;
+  auto engine = std::make_shared<cri::CriEngine>(*endpoint, options);
+  if (ctx.global.verbose) {
+    ctx.io.err << "edgecrew: using " << endpoint->describe();
+    if (auto version = engine->client().version()) {
+      ctx.io.err << ": " << version->runtime_name() << " " << version->runtime_version() << " (CRI "
+                 << version->runtime_api_version() << ")";
+    }
+    ctx.io.err << "\n";
+  }
+  return {engine, fmt::format("CRI socket {}", endpoint->socket)};
+}
+
 }  // namespace
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
   std::string name = chosen_engine(ctx, stack);
-  if (name != "podman") {
+  if (name != "podman" && name != "cri") {
     throw CommandError(
         2, fmt::format("the stack asks for x-edgecrew engine: {}, which edgecrew cannot "
-                       "run containers on yet; pass --engine podman, or write the "
-                       "crictl files with `edgecrew render crio`",
+                       "run containers on; pass --engine podman or --engine cri",
                        name));
   }
   if (ctx.engine_factory) return {ctx.engine_factory(stack), "the test engine"};
+  if (name == "cri") return open_cri(ctx, stack);
   return open_podman(ctx);
 }
 
@@ -49,7 +78,10 @@ CommandError engine_error(const OpenedEngine& opened, const std::string& doing,
                           const Error& error) {
   std::string message = error.message.substr(0, error.message.find('\n'));
   std::string fix;
-  if (error.kind == ErrorKind::unavailable || error.kind == ErrorKind::timeout) {
+  const bool cri = opened.engine && opened.engine->name() == "cri";
+  if (cri) {
+    // The CRI client's errors name the socket and the fix already.
+  } else if (error.kind == ErrorKind::unavailable || error.kind == ErrorKind::timeout) {
     fix = " (is the Podman service still running? check `podman info`, or set CONTAINER_HOST)";
   } else if (error.kind == ErrorKind::permission_denied) {
     fix = " (run as the user that owns the socket, or use the rootless one)";

@@ -1,0 +1,438 @@
+#include "engine/cri/cri_engine.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <future>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include "engine/cri/cri_logs.h"
+#include "stack/normalize.h"
+
+namespace edgecrew::engine::cri {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+ContainerState to_state(v1::ContainerState state) {
+  switch (state) {
+    case v1::CONTAINER_CREATED:
+      return ContainerState::created;
+    case v1::CONTAINER_RUNNING:
+      return ContainerState::running;
+    case v1::CONTAINER_EXITED:
+      return ContainerState::exited;
+    default:
+      return ContainerState::unknown;
+  }
+}
+
+std::chrono::system_clock::time_point from_nanoseconds(std::int64_t ns) {
+  if (ns <= 0) return {};
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(ns)));
+}
+
+std::string label(const google::protobuf::Map<std::string, std::string>& labels,
+                  std::string_view key) {
+  auto found = labels.find(std::string(key));
+  return found == labels.end() ? std::string() : found->second;
+}
+
+std::string pod_name(const v1::PodSandboxMetadata& metadata) {
+  return metadata.namespace_() + "_" + metadata.name();
+}
+
+// What ContainerStatus tells, onto a Container.
+void apply_status(const v1::ContainerStatus& status, Container& c) {
+  c.id = status.id();
+  c.state = to_state(status.state());
+  c.exit_code = status.exit_code();
+  c.started_at = from_nanoseconds(status.started_at());
+  if (!status.image().image().empty()) c.image = status.image().image();
+  c.service = label(status.labels(), k_label_service);
+  c.spec_hash = label(status.labels(), k_label_spec_hash);
+}
+
+// A pod without a container (a create that failed half-way): listed, so that up makes it again
+// and down removes it.
+Container from_sandbox(const v1::PodSandbox& pod) {
+  Container c;
+  c.id = pod.id();
+  c.name = pod_name(pod.metadata());
+  c.service = label(pod.labels(), k_label_service);
+  c.spec_hash = label(pod.labels(), k_label_spec_hash);
+  c.state = ContainerState::unknown;
+  c.started_at = from_nanoseconds(pod.created_at());
+  c.sandbox_id = pod.id();
+  c.runtime_handler = pod.runtime_handler();
+  return c;
+}
+
+bool is_unknown_handler(const Error& error) {
+  return error.message.find("no runtime for") != std::string::npos ||
+         error.message.find("RuntimeHandler") != std::string::npos ||
+         error.message.find("runtime handler") != std::string::npos;
+}
+
+std::chrono::seconds whole_seconds(std::chrono::milliseconds duration, std::int64_t at_least) {
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(duration);
+  return std::max(seconds, std::chrono::seconds(at_least));
+}
+
+}  // namespace
+
+CriMappingOptions mapping_options_from(const std::map<std::string, std::string>& environment) {
+  CriMappingOptions options;
+  auto take = [&environment](const char* name, std::string& into) {
+    auto found = environment.find(name);
+    if (found != environment.end() && !found->second.empty()) into = found->second;
+  };
+  take("EDGECREW_CRI_DATA_ROOT", options.data_root);
+  take("EDGECREW_CRI_LOG_ROOT", options.log_root);
+  take("EDGECREW_CRI_CGROUP_PARENT", options.cgroup_parent);
+  return options;
+}
+
+CriEngine::CriEngine(CriEndpoint endpoint, CriEngineOptions options)
+    : m_endpoint(std::move(endpoint)),
+      m_options(std::move(options)),
+      m_client(m_endpoint.socket, m_options.deadlines) {}
+
+std::string CriEngine::resolve(const std::string& id) {
+  std::lock_guard lock(m_mutex);
+  std::string current = id;
+  for (auto found = m_replaced.find(current); found != m_replaced.end();
+       found = m_replaced.find(current)) {
+    current = found->second;
+  }
+  return current;
+}
+
+Result<std::vector<Container>> CriEngine::list(const std::string& project) {
+  v1::PodSandboxFilter pod_filter;
+  (*pod_filter.mutable_label_selector())[std::string(k_label_project)] = project;
+  auto pods = m_client.list_pod_sandbox(pod_filter);
+  if (!pods) return pods.error();
+  v1::ContainerFilter container_filter;
+  (*container_filter.mutable_label_selector())[std::string(k_label_project)] = project;
+  auto listed = m_client.list_containers(container_filter);
+  if (!listed) return listed.error();
+
+  std::map<std::string, const v1::PodSandbox*> pod_by_id;
+  for (const auto& pod : pods->items()) pod_by_id[pod.id()] = &pod;
+  // ListContainers has no exit code nor start time: ContainerStatus for each, side by side.
+  std::vector<std::future<Result<v1::ContainerStatusResponse>>> statuses;
+  for (const auto& c : listed->containers()) {
+    statuses.push_back(std::async(
+        std::launch::async, [this, id = c.id()] { return m_client.container_status(id, false); }));
+  }
+  std::vector<Container> out;
+  std::set<std::string> pods_with_container;
+  for (int i = 0; i < listed->containers_size(); ++i) {
+    const v1::Container& item = listed->containers(i);
+    auto status = statuses[static_cast<std::size_t>(i)].get();
+    if (!status) {
+      if (status.error().kind == ErrorKind::not_found) continue;  // removed meanwhile
+      return status.error();
+    }
+    Container c;
+    c.image = item.image().image();
+    apply_status(status->status(), c);
+    c.sandbox_id = item.pod_sandbox_id();
+    pods_with_container.insert(item.pod_sandbox_id());
+    if (auto pod = pod_by_id.find(item.pod_sandbox_id()); pod != pod_by_id.end()) {
+      c.name = pod_name(pod->second->metadata());
+      c.runtime_handler = pod->second->runtime_handler();
+    } else {
+      c.name = item.metadata().name();
+    }
+    out.push_back(std::move(c));
+  }
+  for (const auto& pod : pods->items()) {
+    if (!pods_with_container.contains(pod.id())) out.push_back(from_sandbox(pod));
+  }
+  return out;
+}
+
+Result<Container> CriEngine::inspect(const std::string& given) {
+  const std::string id = resolve(given);
+  auto status = m_client.container_status(id, false);
+  if (status) {
+    Container c;
+    apply_status(status->status(), c);
+    c.name = status->status().metadata().name();
+    return c;
+  }
+  if (status.error().kind != ErrorKind::not_found) return status.error();
+  auto pod = m_client.pod_sandbox_status(id, false);
+  if (!pod) return status.error();
+  Container c;
+  c.id = id;
+  c.name = pod_name(pod->status().metadata());
+  c.service = label(pod->status().labels(), k_label_service);
+  c.spec_hash = label(pod->status().labels(), k_label_spec_hash);
+  c.sandbox_id = id;
+  c.runtime_handler = pod->status().runtime_handler();
+  return c;
+}
+
+Result<bool> CriEngine::image_present(const std::string& image) {
+  auto status = m_client.image_status(image);
+  if (!status) return status.error();
+  return status->has_image();
+}
+
+Status CriEngine::pull_image(const std::string& image, const ProgressSink& progress) {
+  if (progress) progress(fmt::format("pulling {} through the CRI runtime", image));
+  auto pulled = m_client.pull_image(image);
+  if (!pulled) return pulled.error();
+  if (progress) progress(fmt::format("pulled {}", pulled->image_ref()));
+  return Ok{};
+}
+
+Status CriEngine::ensure_volume(const stack::Volume& volume, const std::string& /*project*/) {
+  if (volume.external) return Ok{};
+  const fs::path path = volume_host_path(volume, m_options.mapping);
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) {
+    return Error{error_kind_from_errno(ec.value()),
+                 fmt::format("cannot create the folder of volume {} at {}: {} (set "
+                             "EDGECREW_CRI_DATA_ROOT to a writable folder)",
+                             volume.name, path.string(), ec.message())};
+  }
+  return Ok{};
+}
+
+Status CriEngine::remove_volume(const stack::Volume& volume) {
+  if (volume.external) return Ok{};  // not edgecrew's data to delete
+  const fs::path path = volume_host_path(volume, m_options.mapping);
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) {
+    return Error{error_kind_from_errno(ec.value()),
+                 fmt::format("cannot remove the folder of volume {} at {}: {}", volume.name,
+                             path.string(), ec.message())};
+  }
+  return Ok{};
+}
+
+Status CriEngine::remove_pod(const std::string& sandbox_id) {
+  v1::ContainerFilter filter;
+  filter.set_pod_sandbox_id(sandbox_id);
+  auto containers = m_client.list_containers(filter);
+  if (!containers) return containers.error();
+  for (const auto& c : containers->containers()) {
+    if (c.state() == v1::CONTAINER_RUNNING) {
+      if (auto stopped = m_client.stop_container(c.id(), std::chrono::seconds(0));
+          !stopped && stopped.error().kind != ErrorKind::not_found) {
+        return stopped.error();
+      }
+    }
+    if (auto removed = m_client.remove_container(c.id());
+        !removed && removed.error().kind != ErrorKind::not_found) {
+      return removed.error();
+    }
+  }
+  if (auto stopped = m_client.stop_pod_sandbox(sandbox_id);
+      !stopped && stopped.error().kind != ErrorKind::not_found) {
+    return stopped.error();
+  }
+  if (auto removed = m_client.remove_pod_sandbox(sandbox_id);
+      !removed && removed.error().kind != ErrorKind::not_found) {
+    return removed.error();
+  }
+  return Ok{};
+}
+
+Status CriEngine::remove_service_pods(const std::string& project, const std::string& service) {
+  v1::PodSandboxFilter filter;
+  (*filter.mutable_label_selector())[std::string(k_label_project)] = project;
+  (*filter.mutable_label_selector())[std::string(k_label_service)] = service;
+  auto pods = m_client.list_pod_sandbox(filter);
+  if (!pods) return pods.error();
+  for (const auto& pod : pods->items()) {
+    if (auto removed = remove_pod(pod.id()); !removed) return removed;
+  }
+  return Ok{};
+}
+
+Result<std::string> CriEngine::create(const Workload& workload) {
+  if (workload.stack == nullptr || workload.service == nullptr) {
+    return Error{ErrorKind::internal, "CriEngine::create: a workload without a service"};
+  }
+  const stack::Stack& stack = *workload.stack;
+  const stack::Service& service = *workload.service;
+  CriSpec spec = map_service(service, stack, m_options.mapping);
+  if (!workload.spec_hash.empty()) {
+    (*spec.pod.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;
+    (*spec.container.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;
+  }
+  // A pod of this service that is still there holds its name: the remains of a create that
+  // failed, or of a container that exited. The planner removed the one it knew about.
+  if (auto cleaned = remove_service_pods(stack.name, service.name); !cleaned) {
+    return cleaned.error();
+  }
+  std::error_code ec;
+  fs::create_directories(spec.pod.log_directory(), ec);
+  if (ec) {
+    return Error{error_kind_from_errno(ec.value()),
+                 fmt::format("cannot create the pod log folder {}: {} (set EDGECREW_CRI_LOG_ROOT "
+                             "to a writable folder)",
+                             spec.pod.log_directory(), ec.message())};
+  }
+
+  v1::RunPodSandboxRequest run;
+  *run.mutable_config() = spec.pod;
+  run.set_runtime_handler(spec.runtime_handler);
+  auto pod = m_client.run_pod_sandbox(run);
+  if (!pod) {
+    if (!spec.runtime_handler.empty() && is_unknown_handler(pod.error())) {
+      return Error{ErrorKind::invalid_input,
+                   fmt::format("the CRI runtime on {} has no runtime handler \"{}\" (x-edgecrew "
+                               "runtime of service {}): {} (add it to the runtime's "
+                               "configuration and restart it: CRI-O [crio.runtime.runtimes.{}], "
+                               "containerd [plugins.\"io.containerd.grpc.v1.cri\".containerd."
+                               "runtimes.{}]; or drop x-edgecrew runtime)",
+                               m_endpoint.socket, spec.runtime_handler, service.name,
+                               pod.error().message, spec.runtime_handler, spec.runtime_handler)};
+    }
+    // A sandbox that failed may still hold the pod's name: remove what is left of it now.
+    (void)remove_service_pods(stack.name, service.name);
+    return pod.error();
+  }
+
+  v1::CreateContainerRequest request;
+  request.set_pod_sandbox_id(pod->pod_sandbox_id());
+  *request.mutable_config() = spec.container;
+  *request.mutable_sandbox_config() = spec.pod;
+  if (m_options.on_create) m_options.on_create(request);
+  auto created = m_client.create_container(request);
+  if (!created) {
+    // Never leave a pod without its container behind, holding the service's name.
+    (void)remove_pod(pod->pod_sandbox_id());
+    return created.error();
+  }
+  return created->container_id();
+}
+
+Result<std::string> CriEngine::replace(const std::string& id, const std::string& project,
+                                       const std::string& service_name) {
+  const stack::Stack* stack = m_options.stack;
+  const stack::Service* service =
+      stack != nullptr && stack->name == project ? stack->find(service_name) : nullptr;
+  if (service == nullptr) {
+    return Error{ErrorKind::invalid_input,
+                 fmt::format("container {} of service {} has exited, and a CRI container cannot "
+                             "be started again; run `edgecrew up` to make a new one",
+                             id.substr(0, 12), service_name)};
+  }
+  auto created = create(Workload{stack, service, stack::spec_hash(*service, *stack)});
+  if (!created) return created.error();
+  if (auto started = m_client.start_container(*created); !started) return started.error();
+  std::lock_guard lock(m_mutex);
+  m_replaced[id] = *created;
+  return *created;
+}
+
+Status CriEngine::start(const std::string& given) {
+  const std::string id = resolve(given);
+  auto status = m_client.container_status(id, false);
+  if (status) {
+    const v1::ContainerStatus& s = status->status();
+    switch (s.state()) {
+      case v1::CONTAINER_CREATED:
+        return m_client.start_container(id);
+      case v1::CONTAINER_RUNNING:
+        return Ok{};
+      default: {
+        auto replaced =
+            replace(id, label(s.labels(), k_label_project), label(s.labels(), k_label_service));
+        if (!replaced) return replaced.error();
+        return Ok{};
+      }
+    }
+  }
+  if (status.error().kind != ErrorKind::not_found) return status.error();
+  // A pod without a container, as list reports it.
+  auto pod = m_client.pod_sandbox_status(id, false);
+  if (!pod) return status.error();
+  auto replaced = replace(id, label(pod->status().labels(), k_label_project),
+                          label(pod->status().labels(), k_label_service));
+  if (!replaced) return replaced.error();
+  return Ok{};
+}
+
+Status CriEngine::stop(const std::string& given, std::chrono::milliseconds grace,
+                       const std::string& /*signal*/) {
+  // The CRI has no signal to choose: the runtime sends the image's STOPSIGNAL (cri_mapping notes
+  // stop_signal as unmapped).
+  const std::string id = resolve(given);
+  auto stopped = m_client.stop_container(id, whole_seconds(grace, 0));
+  if (stopped || stopped.error().kind != ErrorKind::not_found) return stopped;
+  auto pod = m_client.stop_pod_sandbox(id);
+  if (pod || pod.error().kind == ErrorKind::not_found) return Ok{};
+  return pod;
+}
+
+Status CriEngine::remove(const std::string& given) {
+  const std::string id = resolve(given);
+  v1::ContainerFilter filter;
+  filter.set_id(id);
+  auto found = m_client.list_containers(filter);
+  if (!found) return found.error();
+  for (const auto& c : found->containers()) {
+    if (c.id() == id) return remove_pod(c.pod_sandbox_id());
+  }
+  return remove_pod(id);  // a pod without a container, or one that is gone already
+}
+
+Result<ExecResult> CriEngine::exec(const std::string& given, const std::vector<std::string>& argv,
+                                   std::chrono::milliseconds timeout) {
+  const std::string id = resolve(given);
+  auto response = m_client.exec_sync(id, argv, whole_seconds(timeout, 1));
+  if (!response) {
+    const Error& error = response.error();
+    if (error.kind == ErrorKind::io && error.message.find("timeout") != std::string::npos) {
+      return Error{ErrorKind::timeout,
+                   fmt::format("running `{}` in container {}: still running after {} ms",
+                               fmt::join(argv, " "), id.substr(0, 12), timeout.count())};
+    }
+    return error;
+  }
+  ExecResult result;
+  result.exit_code = response->exit_code();
+  result.output = response->stdout() + response->stderr();
+  return result;
+}
+
+Status CriEngine::logs(const std::string& given, const LogOptions& options, const LogSink& sink) {
+  const std::string id = resolve(given);
+  auto status = m_client.container_status(id, false);
+  if (!status) return status.error();
+  const std::string& path = status->status().log_path();
+  if (path.empty()) {
+    return Error{ErrorKind::not_found,
+                 fmt::format("container {} has no log file (its pod has no log_directory)",
+                             id.substr(0, 12))};
+  }
+  LogFollow follow;
+  follow.poll_interval = m_options.log_poll_interval;
+  follow.still_running = [this, id]() -> Result<bool> {
+    auto now = m_client.container_status(id, false);
+    if (!now) {
+      if (now.error().kind == ErrorKind::not_found) return false;
+      return now.error();
+    }
+    auto state = now->status().state();
+    return state == v1::CONTAINER_RUNNING || state == v1::CONTAINER_CREATED;
+  };
+  return read_cri_log(path, options, sink, follow);
+}
+
+}  // namespace edgecrew::engine::cri

@@ -1,0 +1,79 @@
+#pragma once
+// The CRI engine: the Engine interface over the Kubernetes CRI (runtime.v1) as CRI-O and
+// containerd serve it. One pod sandbox per service, mapped by cri_mapping (the same messages
+// `render crio` prints); the state is read back from the labels on sandboxes and containers, with
+// no local state. A CRI container cannot be started again once it has exited: starting one makes
+// a new pod for its service from the stack, and the old id then stands for the new container.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/cri/cri_client.h"
+#include "engine/cri/cri_endpoint.h"
+#include "engine/cri/cri_mapping.h"
+#include "engine/engine.h"
+
+namespace edgecrew::engine::cri {
+
+struct CriEngineOptions {
+  CriMappingOptions mapping;  // data root (named volumes), log root, cgroup parent
+  CriDeadlines deadlines;
+  // The stack the verbs run, to make a new pod for a service whose container exited.
+  const stack::Stack* stack = nullptr;
+  // Sees each CreateContainer request before it is sent (tests check what was asked for).
+  std::function<void(const v1::CreateContainerRequest&)> on_create;
+  std::chrono::milliseconds log_poll_interval{100};
+};
+
+// The variables that move the engine's host directories, for users and tests:
+// EDGECREW_CRI_DATA_ROOT (named volumes), EDGECREW_CRI_LOG_ROOT (pod logs),
+// EDGECREW_CRI_CGROUP_PARENT.
+CriMappingOptions mapping_options_from(const std::map<std::string, std::string>& environment);
+
+class CriEngine : public Engine {
+ public:
+  CriEngine(CriEndpoint endpoint, CriEngineOptions options = {});
+
+  std::string_view name() const override { return "cri"; }
+  const CriEndpoint& endpoint() const { return m_endpoint; }
+  CriClient& client() { return m_client; }
+
+  Result<std::vector<Container>> list(const std::string& project) override;
+  Result<Container> inspect(const std::string& id) override;
+  Result<bool> image_present(const std::string& image) override;
+  Status pull_image(const std::string& image, const ProgressSink& progress) override;
+  Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
+  Status remove_volume(const stack::Volume& volume) override;
+  Result<std::string> create(const Workload& workload) override;
+  Status start(const std::string& id) override;
+  Status stop(const std::string& id, std::chrono::milliseconds grace,
+              const std::string& signal) override;
+  Status remove(const std::string& id) override;
+  Result<ExecResult> exec(const std::string& id, const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout) override;
+  // From the CRI log file, which outlives the container; follow ends when the container stops.
+  Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) override;
+
+ private:
+  // The id that `id` now stands for (a container made again by start), else `id`.
+  std::string resolve(const std::string& id);
+  // Removes the pod sandbox `sandbox_id` with its containers; one that is gone is fine.
+  Status remove_pod(const std::string& sandbox_id);
+  // Removes every pod of the service, whatever its state (leftovers of a failed create).
+  Status remove_service_pods(const std::string& project, const std::string& service);
+  // A new pod for the service the container or sandbox `id` belonged to, started.
+  Result<std::string> replace(const std::string& id, const std::string& project,
+                              const std::string& service);
+
+  CriEndpoint m_endpoint;
+  CriEngineOptions m_options;
+  CriClient m_client;
+  std::mutex m_mutex;
+  std::map<std::string, std::string> m_replaced;  // old id → the container made in its place
+};
+
+}  // namespace edgecrew::engine::cri
