@@ -18,7 +18,8 @@ check() {
     done
   done
 }
-check cli plan render engine probe net stack host cdi util
+check cli doctor plan render engine probe net stack host cdi util
+check doctor engine probe stack host cdi net util
 check plan engine probe stack util
 check render engine stack util
 check engine net stack util

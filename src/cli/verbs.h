@@ -20,7 +20,9 @@ struct Verb {
   std::function<std::function<int(Context&)>(CLI::App& sub)> setup;
 };
 
+Verb cdi_verb();
 Verb config_verb();
+Verb doctor_verb();
 Verb down_verb();
 Verb env_verb();
 Verb exec_verb();

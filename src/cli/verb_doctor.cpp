@@ -1,0 +1,67 @@
+// `edgecrew doctor`: the named host checks, run in parallel, printed as a report or JSON.
+#include <memory>
+
+#include "cli/verbs.h"
+#include "doctor/check.h"
+#include "doctor/report.h"
+#include "doctor/runner.h"
+
+namespace edgecrew::cli {
+
+namespace {
+
+struct DoctorOptions {
+  bool json = false;
+  std::vector<std::string> ignore;
+  std::vector<std::string> only;
+  std::string root;
+};
+
+int run_doctor(Context& ctx, const DoctorOptions& opt) {
+  auto checks = doctor::catalogue();
+  doctor::Selection selection{opt.only, opt.ignore};
+  if (auto ok = doctor::check_selection(checks, selection); !ok) {
+    throw CommandError(2, ok.error().message);
+  }
+  std::filesystem::path root =
+      opt.root.empty() ? ctx.process.host_root : std::filesystem::path(opt.root);
+  if (!std::filesystem::is_directory(root)) {
+    throw CommandError(2, "--root " + root.string() + " is not a directory");
+  }
+  auto facts =
+      std::make_shared<doctor::Facts>(doctor::default_inputs(root, ctx.process.environment));
+  auto report = doctor::run_checks(checks, facts, selection);
+  if (opt.json) {
+    ctx.io.out << doctor::report_json(report);
+  } else {
+    ctx.io.out << doctor::report_text(report, {ctx.global.verbose, ctx.io.out_is_terminal});
+  }
+  return report.failed() ? 1 : 0;
+}
+
+}  // namespace
+
+Verb doctor_verb() {
+  return {"doctor", "Check the host for the stack: GPU, CDI, CRI-O config, storage, network",
+          "  edgecrew doctor                        # every check, problems explained\n"
+          "  edgecrew doctor -v                     # with the evidence of every check\n"
+          "  edgecrew doctor --only gpu --only cdi  # some sections\n"
+          "  edgecrew doctor --ignore cdi.dri       # a known failure reported as a warning\n"
+          "  edgecrew doctor --json | jq '.checks[] | select(.status==\"fail\")'\n"
+          "  edgecrew doctor --root /mnt/other-host # read another root's /etc, /proc, /dev",
+          [](CLI::App& sub) {
+            auto opt = std::make_shared<DoctorOptions>();
+            sub.add_flag("--json", opt->json, "Print the report as JSON (docs/DOCTOR.md)");
+            sub.add_option("--ignore", opt->ignore,
+                           "Report this check's failure as a warning (repeatable; 'all')")
+                ->type_name("ID");
+            sub.add_option("--only", opt->only, "Run only this section (repeatable)")
+                ->type_name("SECTION");
+            sub.add_option("--root", opt->root,
+                           "Read host files (/etc, /proc, /sys, /dev) under DIR")
+                ->type_name("DIR");
+            return [opt](Context& ctx) { return run_doctor(ctx, *opt); };
+          }};
+}
+
+}  // namespace edgecrew::cli

@@ -1,0 +1,67 @@
+#include "doctor/facts.h"
+
+#include <fmt/format.h>
+#include <sys/statvfs.h>
+
+#include <chrono>
+
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace edgecrew::doctor {
+
+namespace {
+
+// `podman --version` answers in ~30 ms; anything slower is a broken install.
+constexpr std::chrono::milliseconds k_podman_version_timeout{3000};
+
+std::optional<std::string> installed_podman_version() {
+  auto done = run_process({.argv = {"podman", "--version"}}, k_podman_version_timeout);
+  if (!done || !done->status.success()) return std::nullopt;
+  // "podman version 4.3.1"
+  auto words = split(trim(done->out), ' ');
+  if (words.empty()) return std::nullopt;
+  return words.back();
+}
+
+std::optional<std::uint64_t> statvfs_free(const std::filesystem::path& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+GpuFacts read_gpus(const Inputs& in) {
+  GpuFacts g;
+  g.driver = host::read_nvidia_driver(in.root);
+  if (in.nvml) g.nvml = in.nvml();
+  g.count = g.driver.gpu_count();
+  if (g.nvml && g.nvml->ok()) g.count = std::max(g.count, static_cast<int>((*g.nvml)->gpus.size()));
+  g.looked_at = g.driver.looked_at;
+  g.looked_at.push_back(in.nvml ? "NVML (libnvidia-ml.so.1)" : "not NVML (--root)");
+  if (g.count == 0) g.none_reason = "no NVIDIA GPU found";
+  return g;
+}
+
+}  // namespace
+
+Inputs default_inputs(const std::filesystem::path& root,
+                      std::map<std::string, std::string> environment) {
+  Inputs in;
+  in.root = root;
+  in.environment = std::move(environment);
+  in.free_bytes = statvfs_free;
+  if (std::filesystem::path(root).lexically_normal() == "/") {
+    in.nvml = host::read_nvml;
+    in.podman_version = installed_podman_version;
+  }
+  return in;
+}
+
+Facts::Facts(Inputs inputs)
+    : m_inputs(std::move(inputs)),
+      m_gpus([this] { return read_gpus(m_inputs); }),
+      m_cdi([this] { return cdi::load_registry(m_inputs.root); }),
+      m_podman(
+          [this] { return m_inputs.podman_version ? m_inputs.podman_version() : std::nullopt; }) {}
+
+}  // namespace edgecrew::doctor

@@ -1,0 +1,80 @@
+#pragma once
+// What the doctor reads about the host, each computed once on first use and shared by every check
+// that needs it (checks run in parallel). The I/O edges that cannot be pointed at a fixture tree
+// (NVML, statvfs, the Podman binary) are functions in `Inputs` that tests replace.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdi/registry.h"
+#include "host/nvidia_driver.h"
+#include "host/nvml.h"
+#include "util/result.h"
+
+namespace edgecrew::doctor {
+
+struct Inputs {
+  std::filesystem::path root = "/";
+  std::map<std::string, std::string> environment;
+  // NVML talks to the running kernel driver, not to files: empty means "not asked" (a --root
+  // fixture); default_inputs sets read_nvml for the real host.
+  std::function<Result<host::NvmlReport>()> nvml;
+  // Free bytes on the filesystem holding a path (statvfs); nullopt when it cannot be asked.
+  std::function<std::optional<std::uint64_t>(const std::filesystem::path&)> free_bytes;
+  // The installed Podman's version ("4.3.1"), nullopt when Podman is not installed or not asked.
+  std::function<std::optional<std::string>()> podman_version;
+};
+
+// Inputs for the real host under `root`: NVML and `podman --version` only when root is "/".
+Inputs default_inputs(const std::filesystem::path& root,
+                      std::map<std::string, std::string> environment);
+
+// A value computed once, by whichever thread asks first.
+template <typename T>
+class Once {
+ public:
+  explicit Once(std::function<T()> make) : m_make(std::move(make)) {}
+  const T& get() const {
+    std::call_once(m_flag, [this] { m_value.emplace(m_make()); });
+    return *m_value;
+  }
+
+ private:
+  std::function<T()> m_make;
+  mutable std::once_flag m_flag;
+  mutable std::optional<T> m_value;
+};
+
+struct GpuFacts {
+  host::NvidiaDriverFacts driver;
+  std::optional<Result<host::NvmlReport>> nvml;  // empty: NVML not asked
+  int count = 0;                                 // GPUs found by any source
+  std::vector<std::string> looked_at;  // every place a GPU was looked for
+  // "no NVIDIA GPU found", or "" when GPUs were found: the reason GPU-dependent checks skip.
+  std::string none_reason;
+};
+
+class Facts {
+ public:
+  explicit Facts(Inputs inputs);
+  const Inputs& inputs() const { return m_inputs; }
+  const std::filesystem::path& root() const { return m_inputs.root; }
+
+  const GpuFacts& gpus() const { return m_gpus.get(); }
+  const cdi::Registry& cdi() const { return m_cdi.get(); }
+  const std::optional<std::string>& podman_version() const { return m_podman.get(); }
+
+ private:
+  Inputs m_inputs;
+  Once<GpuFacts> m_gpus;
+  Once<cdi::Registry> m_cdi;
+  Once<std::optional<std::string>> m_podman;
+};
+
+}  // namespace edgecrew::doctor

@@ -1,0 +1,83 @@
+// `edgecrew doctor` and `edgecrew cdi` run in-process on fixture host trees.
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+#include "test_doctor_fixture.h"
+
+namespace edgecrew {
+namespace {
+
+TEST(DoctorCli, ExitStatusFollowsTheVerdicts) {
+  EDGECREW_FIXTURE_HOST(host, "cdi-conflict");
+  testing::CliFixture cli;
+  auto r = cli.run({"doctor", "--root", host.root.string(), "--only", "cdi"});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("  ✘ cdi.conflicts      1 device defined twice in one directory"),
+            std::string::npos)
+      << r.out;
+  r = cli.run(
+      {"doctor", "--root", host.root.string(), "--only", "cdi", "--ignore", "cdi.conflicts"});
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("! cdi.conflicts      (ignored) 1 device"), std::string::npos) << r.out;
+  r = cli.run({"doctor", "--root", host.root.string(), "--only", "cdi", "--json"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("\"schema\": \"edgecrew.doctor/v1\""), std::string::npos);
+}
+
+TEST(DoctorCli, UsageErrorsExitTwo) {
+  testing::CliFixture cli;
+  auto r = cli.run({"doctor", "--only", "gpx"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("did you mean \"gpu\"?"), std::string::npos) << r.err;
+  r = cli.run({"doctor", "--ignore", "cdi.nope"});
+  EXPECT_EQ(r.status, 2);
+  r = cli.run({"doctor", "--root", "/nonexistent/edgecrew"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "edgecrew: --root /nonexistent/edgecrew is not a directory\n");
+}
+
+TEST(CdiCli, ListValidateExplain) {
+  EDGECREW_FIXTURE_HOST(host, "cdi-conflict");
+  testing::CliFixture cli;
+  auto r = cli.run({"cdi", "--root", host.root.string(), "list"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out,
+            "NAME                     KIND             PRIORITY  SPEC\n"
+            "example.com/dev=devnull  example.com/dev  0         /etc/cdi/a.yaml:8\n"
+            "nvidia.com/gpu=all       nvidia.com/gpu   1         /var/run/cdi/nvidia.json:2\n");
+  EXPECT_EQ(
+      r.err,
+      "edgecrew: example.com/dev=zero is defined in /etc/cdi/a.yaml and /etc/cdi/b.yaml (same "
+      "priority): dropped\n");
+  r = cli.run({"cdi", "--root", host.root.string(), "list", "--json"});
+  EXPECT_NE(r.out.find("\"spec\": \"/var/run/cdi/nvidia.json\""), std::string::npos) << r.out;
+
+  r = cli.run({"cdi", "--root", host.root.string(), "explain", "example.com/dev=zero"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("a conflict, so the CDI library drops the device"), std::string::npos);
+  r = cli.run({"cdi", "--root", host.root.string(), "explain", "nvidia.com/gpu=all"});
+  EXPECT_EQ(r.status, 0);
+
+  cli.write("old.yaml",
+            "cdiVersion: \"0.3.0\"\nkind: a.com/b\ndevices:\n- name: x\n  containerEdits:\n"
+            "    deviceNodes: [{path: /dev/x, hostPath: /dev/x}]\n");
+  cli.write("ok.yaml",
+            "cdiVersion: \"0.5.0\"\nkind: a.com/b\ndevices:\n- name: x\n  containerEdits:\n"
+            "    deviceNodes: [{path: /dev/x, hostPath: /dev/x}]\n");
+  r = cli.run({"cdi", "validate", "old.yaml", "ok.yaml", "missing.yaml"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(
+      r.out,
+      "old.yaml:6:19: devices[].containerEdits.deviceNodes[].hostPath needs cdiVersion 0.5.0 or "
+      "later, but the spec declares 0.3.0 (set cdiVersion: \"0.5.0\" (when every runtime reading "
+      "it knows that version) or remove it)\n"
+      "old.yaml: invalid (1 error)\n"
+      "ok.yaml: valid, cdiVersion 0.5.0, kind a.com/b, 1 device; needs cdiVersion 0.5.0 for "
+      "devices[].containerEdits.deviceNodes[].hostPath (line 6)\n"
+      "ok.yaml: note: Podman 4.3 resolves only cdiVersion 0.3.0 specs\n"
+      "missing.yaml: cannot read " +
+          (cli.process.cwd / "missing.yaml").string() + ": No such file or directory\n");
+}
+
+}  // namespace
+}  // namespace edgecrew
