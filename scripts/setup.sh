@@ -7,7 +7,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc containerd
-  libcurl4-openssl-dev libhiredis-dev redis-server redis-tools
+  libcurl4-openssl-dev libhiredis-dev libtomlplusplus-dev redis-server redis-tools
   podman runc catatonit busybox-static procps
   nodejs
 )

@@ -62,6 +62,10 @@ Facts::Facts(Inputs inputs)
       m_gpus([this] { return read_gpus(m_inputs); }),
       m_cdi([this] { return cdi::load_registry(m_inputs.root); }),
       m_podman(
-          [this] { return m_inputs.podman_version ? m_inputs.podman_version() : std::nullopt; }) {}
+          [this] { return m_inputs.podman_version ? m_inputs.podman_version() : std::nullopt; }),
+      m_crio([this] { return host::read_crio_config(m_inputs.root); }),
+      m_storage([this] { return host::read_storage_conf(m_inputs.root, m_inputs.environment); }),
+      m_registries(
+          [this] { return host::read_registries_conf(m_inputs.root, m_inputs.environment); }) {}
 
 }  // namespace edgecrew::doctor

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "cdi/registry.h"
+#include "host/containers_conf.h"
+#include "host/crio_config.h"
 #include "host/nvidia_driver.h"
 #include "host/nvml.h"
 #include "util/result.h"
@@ -55,7 +57,7 @@ struct GpuFacts {
   host::NvidiaDriverFacts driver;
   std::optional<Result<host::NvmlReport>> nvml;  // empty: NVML not asked
   int count = 0;                                 // GPUs found by any source
-  std::vector<std::string> looked_at;  // every place a GPU was looked for
+  std::vector<std::string> looked_at;            // every place a GPU was looked for
   // "no NVIDIA GPU found", or "" when GPUs were found: the reason GPU-dependent checks skip.
   std::string none_reason;
 };
@@ -69,12 +71,18 @@ class Facts {
   const GpuFacts& gpus() const { return m_gpus.get(); }
   const cdi::Registry& cdi() const { return m_cdi.get(); }
   const std::optional<std::string>& podman_version() const { return m_podman.get(); }
+  const host::CrioConfig& crio() const { return m_crio.get(); }
+  const host::StorageConf& storage() const { return m_storage.get(); }
+  const host::RegistriesConf& registries() const { return m_registries.get(); }
 
  private:
   Inputs m_inputs;
   Once<GpuFacts> m_gpus;
   Once<cdi::Registry> m_cdi;
   Once<std::optional<std::string>> m_podman;
+  Once<host::CrioConfig> m_crio;
+  Once<host::StorageConf> m_storage;
+  Once<host::RegistriesConf> m_registries;
 };
 
 }  // namespace edgecrew::doctor

@@ -75,12 +75,11 @@ std::string report_text(const Report& report, const TextOptions& options) {
       }
     }
   }
-  out += fmt::format("\n{}, {}, {}, {} in {:.2f} s\n",
-                     plural(report.count(Verdict::pass), "passed", "passed"),
-                     plural(report.count(Verdict::warn), "warning", "warnings"),
-                     plural(report.count(Verdict::fail), "failed", "failed"),
-                     plural(report.count(Verdict::skip), "skipped", "skipped"),
-                     static_cast<double>(report.duration.count()) / 1000.0);
+  out += fmt::format(
+      "\n{}, {}, {}, {} in {} ms\n", plural(report.count(Verdict::pass), "passed", "passed"),
+      plural(report.count(Verdict::warn), "warning", "warnings"),
+      plural(report.count(Verdict::fail), "failed", "failed"),
+      plural(report.count(Verdict::skip), "skipped", "skipped"), report.duration.count());
   return out;
 }
 

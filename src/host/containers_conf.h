@@ -1,0 +1,46 @@
+#pragma once
+// containers-storage's storage.conf and containers-registries' registries.conf, as Podman reads
+// them (rootful): which file applies, and the values the doctor compares with CRI-O's.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/crio_config.h"
+#include "util/diagnostics.h"
+
+namespace edgecrew::host {
+
+struct StorageConf {
+  std::string file;  // the host path read, or "" when none exists (built-in defaults apply)
+  std::vector<std::string> looked_at;  // in precedence order
+  Diagnostics diagnostics;
+  Setting<std::string> driver;  // value "" = not set (containers-storage picks overlay when it can)
+  Setting<std::string> graphroot;  // default /var/lib/containers/storage
+  Setting<std::string> runroot;    // default /run/containers/storage
+};
+
+inline constexpr const char* k_default_graphroot = "/var/lib/containers/storage";
+inline constexpr const char* k_default_runroot = "/run/containers/storage";
+
+// CONTAINERS_STORAGE_CONF (a host path) when set, else /etc/containers/storage.conf, else
+// /usr/share/containers/storage.conf: the first that exists is the only one read.
+StorageConf read_storage_conf(const std::filesystem::path& root,
+                              const std::map<std::string, std::string>& environment);
+StorageConf storage_conf_from_text(std::string_view text, const std::string& file);
+
+struct RegistriesConf {
+  std::vector<std::string> files;  // read, in order: registries.conf, then registries.conf.d/*.conf
+  Diagnostics diagnostics;
+  // The last file that sets it wins; nullopt when no file sets it.
+  std::optional<Setting<std::vector<std::string>>> unqualified_search;
+};
+
+// CONTAINERS_REGISTRIES_CONF when set, else /etc/containers/registries.conf, then the drop-ins in
+// /etc/containers/registries.conf.d in lexical order.
+RegistriesConf read_registries_conf(const std::filesystem::path& root,
+                                    const std::map<std::string, std::string>& environment);
+
+}  // namespace edgecrew::host

@@ -1,0 +1,173 @@
+// The doctor's crio-config, storage and network sections on fixture host trees.
+#include <gtest/gtest.h>
+
+#include "test_doctor_fixture.h"
+
+namespace edgecrew::doctor {
+namespace {
+
+using testing::finding;
+using testing::joined;
+
+Report run(const testing::FixtureHost& host, std::vector<std::string> sections,
+           std::map<std::string, std::string> env = {}, std::uint64_t free_gib = 500) {
+  auto in = host.inputs();
+  in.environment = std::move(env);
+  in.free_bytes = [free_gib](const std::filesystem::path&) -> std::optional<std::uint64_t> {
+    return free_gib << 30;
+  };
+  return host.run(in, {std::move(sections), {}});
+}
+
+TEST(DoctorCrioConfig, HealthyConfigWithNvidiaDropIn) {
+  EDGECREW_FIXTURE_HOST(host, "gpu-host");
+  auto r = run(host, {"crio-config"});
+  EXPECT_EQ(finding(r, "crio-config.files").outcome.summary, "crio.conf + 1 drop-in");
+  EXPECT_EQ(finding(r, "crio-config.default-runtime").outcome.summary,
+            "runc (/etc/crio/crio.conf:11)");
+  const auto& rt = finding(r, "crio-config.runtimes");
+  EXPECT_EQ(rt.outcome.verdict, Verdict::pass);
+  EXPECT_EQ(rt.outcome.summary, "nvidia, runc (every runtime_path present)");
+  EXPECT_EQ(
+      joined(rt.outcome.evidence),
+      "nvidia: oci /usr/bin/nvidia-container-runtime (/etc/crio/crio.conf.d/99-nvidia.conf:9)\n"
+      "runc: oci /usr/sbin/runc (/etc/crio/crio.conf:15)\n");
+  EXPECT_EQ(finding(r, "crio-config.cdi-dirs").outcome.summary, "/etc/cdi, /var/run/cdi (default)");
+  EXPECT_EQ(finding(r, "crio-config.hooks-dir").outcome.summary,
+            "/usr/share/containers/oci/hooks.d: 1 hook");
+}
+
+TEST(DoctorCrioConfig, DroppedHandlerDefaultNvidiaSyntaxErrorAndUnreadSpecDir) {
+  EDGECREW_FIXTURE_HOST(host, "crio-broken");
+  auto r = run(host, {"crio-config"});
+  const auto& files = finding(r, "crio-config.files");
+  EXPECT_EQ(files.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(files.outcome.evidence.back(),
+            "/etc/crio/crio.conf.d/30-typo.conf:2:19: not valid TOML: Error while parsing string: "
+            "unescaped control characters other than TAB (U+0009) are explicitly prohibited");
+  const auto& def = finding(r, "crio-config.default-runtime");
+  EXPECT_EQ(def.outcome.verdict, Verdict::warn);
+  EXPECT_NE(def.outcome.fix.find("default_runtime = \"runc\""), std::string::npos);
+  const auto& rt = finding(r, "crio-config.runtimes");
+  EXPECT_EQ(rt.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(rt.outcome.summary, "2 of 3 handlers would be dropped by CRI-O: kata, nvidia");
+  EXPECT_NE(
+      joined(rt.outcome.evidence)
+          .find(
+              "nvidia: runtime_path /usr/local/nvidia/toolkit/nvidia-container-runtime does not "
+              "exist (/etc/crio/crio.conf.d/10-nvidia.conf:2): CRI-O drops this handler, and pods "
+              "asking for it fail with \"failed to find runtime handler nvidia\""),
+      std::string::npos);
+  const auto& cdi = finding(r, "crio-config.cdi-dirs");
+  EXPECT_EQ(cdi.outcome.verdict, Verdict::warn);
+  EXPECT_EQ(cdi.outcome.summary, "CRI-O does not read /var/run/cdi/example.yaml");
+  EXPECT_EQ(finding(r, "crio-config.hooks-dir").outcome.verdict, Verdict::warn);
+}
+
+TEST(DoctorCrioConfig, NoCrioSkipsTheSection) {
+  EDGECREW_FIXTURE_HOST(host, "nogpu");
+  auto r = run(host, {"crio-config"});
+  for (const auto& f : r.findings) {
+    EXPECT_EQ(f.outcome.verdict, Verdict::skip) << f.id;
+    EXPECT_EQ(f.outcome.summary, "CRI-O is not configured on this host") << f.id;
+  }
+}
+
+TEST(HostCrioConfig, DropInsOverrideKeysAndMergeHandlers) {
+  host::CrioConfig c;
+  host::apply_crio_config_text(c,
+                               "[crio.runtime]\ndefault_runtime = \"runc\"\n"
+                               "[crio.runtime.runtimes.runc]\nruntime_path = \"/a\"\n",
+                               "main.conf");
+  host::apply_crio_config_text(c,
+                               "[crio.runtime]\ndefault_runtime = \"crun\"\n"
+                               "[crio.runtime.runtimes.runc]\nruntime_type = \"oci\"\n"
+                               "[crio.runtime.runtimes.crun]\nruntime_path = \"/b\"\n",
+                               "10.conf");
+  host::apply_crio_config_text(c, "[crio.runtime]\nhooks_dir = 7\n", "20.conf");
+  EXPECT_EQ(c.default_runtime->value, "crun");
+  EXPECT_EQ(c.default_runtime->where.file, "10.conf");
+  ASSERT_EQ(c.runtimes.size(), 2u);
+  EXPECT_EQ(c.runtimes["runc"].runtime_path->value, "/a");   // kept from main.conf
+  EXPECT_EQ(c.runtimes["runc"].runtime_type->value, "oci");  // added by 10.conf
+  ASSERT_EQ(c.diagnostics.items().size(), 1u);
+  EXPECT_EQ(format_diagnostic(c.diagnostics.items()[0]),
+            "20.conf:2:13: \"hooks_dir\" must be an array of strings, not an integer");
+}
+
+TEST(DoctorStorage, SharedStoreFreeSpaceAndRegistries) {
+  EDGECREW_FIXTURE_HOST(host, "gpu-host");
+  auto r = run(host, {"storage"});
+  EXPECT_EQ(finding(r, "storage.podman").outcome.summary,
+            "overlay at /var/lib/containers/storage (run /run/containers/storage), from "
+            "/etc/containers/storage.conf");
+  EXPECT_EQ(finding(r, "storage.shared").outcome.verdict, Verdict::pass);
+  EXPECT_EQ(finding(r, "storage.free").outcome.summary,
+            "500.0 GiB free on /var/lib/containers/storage");
+  EXPECT_EQ(finding(r, "storage.registries").outcome.summary,
+            "short names resolve through docker.io, quay.io");
+
+  auto low = run(host, {"storage"}, {}, 12);
+  EXPECT_EQ(finding(low, "storage.free").outcome.verdict, Verdict::warn);
+  auto full = run(host, {"storage"}, {}, 1);
+  EXPECT_EQ(finding(full, "storage.free").outcome.verdict, Verdict::fail);
+  EXPECT_NE(finding(full, "storage.free").outcome.fix.find("$ podman image prune -a"),
+            std::string::npos);
+}
+
+TEST(DoctorStorage, SeparateStoresSayHowToMirror) {
+  EDGECREW_FIXTURE_HOST(host, "crio-broken");
+  auto r = run(host, {"storage"});
+  const auto& shared = finding(r, "storage.shared");
+  EXPECT_EQ(shared.outcome.verdict, Verdict::warn);
+  EXPECT_NE(shared.outcome.fix.find(
+                "$ podman push IMAGE "
+                "containers-storage:[overlay@/var/lib/crio/storage+/run/crio/storage]IMAGE"),
+            std::string::npos);
+  EXPECT_EQ(finding(r, "storage.crio").outcome.summary,
+            "overlay at /var/lib/crio/storage (run /run/crio/storage)");
+  EXPECT_EQ(finding(r, "storage.registries").outcome.verdict, Verdict::warn);
+}
+
+TEST(DoctorStorage, ContainersStorageConfWinsAndBadRegistriesFail) {
+  EDGECREW_FIXTURE_HOST(host, "storage-env");
+  auto r = run(host, {"storage"});
+  EXPECT_EQ(finding(r, "storage.podman").outcome.summary,
+            "overlay at /var/lib/containers/storage (run /run/containers/storage), from "
+            "/usr/share/containers/storage.conf");
+  r = run(host, {"storage"}, {{"CONTAINERS_STORAGE_CONF", "/srv/conf/storage.conf"}});
+  EXPECT_EQ(finding(r, "storage.podman").outcome.summary,
+            "vfs at /srv/containers (run /run/srv-containers), from /srv/conf/storage.conf");
+  const auto& reg = finding(r, "storage.registries");
+  EXPECT_EQ(reg.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(
+      reg.outcome.evidence.back(),
+      "/etc/containers/registries.conf:1:33: \"unqualified-search-registries\" must be an array of "
+      "strings, not a string");
+}
+
+TEST(DoctorNetwork, SysctlsModulesAndCni) {
+  EDGECREW_FIXTURE_HOST(good, "gpu-host");
+  auto r = run(good, {"network"});
+  for (const auto& f : r.findings)
+    EXPECT_EQ(f.outcome.verdict, Verdict::pass) << f.id << ": " << f.outcome.summary;
+  EXPECT_EQ(finding(r, "network.cni").outcome.summary, "1 network in /etc/cni/net.d: crio");
+
+  EDGECREW_FIXTURE_HOST(bad, "crio-broken");
+  r = run(bad, {"network"});
+  const auto& fwd = finding(r, "network.ip-forward");
+  EXPECT_EQ(fwd.outcome.verdict, Verdict::fail);
+  EXPECT_NE(fwd.outcome.fix.find("$ sysctl -w net.ipv4.ip_forward=1"), std::string::npos);
+  EXPECT_EQ(finding(r, "network.ipv6-forward").outcome.verdict, Verdict::skip);
+  EXPECT_EQ(finding(r, "network.br-netfilter").outcome.verdict, Verdict::warn);
+  EXPECT_EQ(finding(r, "network.cni").outcome.verdict, Verdict::warn);
+
+  // A network whose plugin binary is missing.
+  std::filesystem::remove(good.root / "opt/cni/bin/portmap");
+  r = run(good, {"network"});
+  EXPECT_EQ(finding(r, "network.cni").outcome.summary,
+            "/etc/cni/net.d/10-crio-bridge.conflist: plugin \"portmap\" is not in /opt/cni/bin");
+}
+
+}  // namespace
+}  // namespace edgecrew::doctor
