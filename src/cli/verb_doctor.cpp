@@ -26,7 +26,8 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
   std::filesystem::path root =
       opt.root.empty() ? ctx.process.host_root : std::filesystem::path(opt.root);
   if (!std::filesystem::is_directory(root)) {
-    throw CommandError(2, "--root " + root.string() + " is not a directory");
+    throw CommandError(2, (opt.root.empty() ? "the host root " : "--root ") + root.string() +
+                              " is not a directory");
   }
   auto facts =
       std::make_shared<doctor::Facts>(doctor::default_inputs(root, ctx.process.environment));

@@ -56,6 +56,12 @@ TEST(DoctorReport, JsonHasTheDocumentedShape) {
       EXPECT_TRUE(c.contains(k)) << c.dump() << " has no " << k;
     }
     EXPECT_TRUE(c["id"].get<std::string>().starts_with(c["section"].get<std::string>() + "."));
+    EXPECT_TRUE(c["summary"].is_string() && c["fix"].is_string() && c["evidence"].is_array());
+    EXPECT_TRUE(c["duration_ms"].is_number_integer() && c["ignored"].is_boolean());
+    for (const auto& e : c["evidence"]) EXPECT_TRUE(e.is_string());
+    std::string status = c["status"];
+    EXPECT_TRUE(status == "pass" || status == "warn" || status == "fail" || status == "skip")
+        << status;
   }
 }
 
