@@ -68,28 +68,39 @@ int run_ps(Context& ctx, const PsOptions& opt) {
     return std::tie(a.service, a.name) < std::tie(b.service, b.name);
   });
   auto now = std::chrono::system_clock::now();
+  // On the CRI each service is a pod run by a runtime handler (runc, nvidia, kata, ...).
+  const bool cri = opened.engine->name() == "cri";
 
   if (opt.json) {
     auto doc = nlohmann::json::array();
     for (const auto& c : containers) {
-      doc.push_back({{"id", c.id},
-                     {"name", c.name},
-                     {"service", c.service},
-                     {"state", engine::to_string(c.state)},
-                     {"health", c.health},
-                     {"exit_code", c.exit_code},
-                     {"ports", c.ports},
-                     {"status", status_of(c, now)},
-                     {"image", c.image}});
+      nlohmann::json item = {{"id", c.id},           {"name", c.name},
+                             {"service", c.service}, {"state", engine::to_string(c.state)},
+                             {"health", c.health},   {"exit_code", c.exit_code},
+                             {"ports", c.ports},     {"status", status_of(c, now)},
+                             {"image", c.image}};
+      if (cri) {
+        // A pod whose container was never made is listed by its sandbox: no container id then.
+        item["container_id"] = c.id == c.sandbox_id ? "" : c.id;
+        item["sandbox_id"] = c.sandbox_id;
+        item["runtime_handler"] = c.runtime_handler;
+      }
+      doc.push_back(std::move(item));
     }
     ctx.io.out << doc.dump(2) << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows{
       {"SERVICE", "STATE", "HEALTH", "PORTS", "STATUS", "IMAGE"}};
+  if (cri) rows.front().insert(rows.front().begin() + 1, "HANDLER");
   for (const auto& c : containers) {
     rows.push_back({c.service, engine::to_string(c.state), c.health.empty() ? "-" : c.health,
                     c.ports.empty() ? "-" : join(c.ports, ","), status_of(c, now), c.image});
+    // "" is the runtime's default handler.
+    if (cri) {
+      rows.back().insert(rows.back().begin() + 1,
+                         c.runtime_handler.empty() ? "default" : c.runtime_handler);
+    }
   }
   print_table(ctx.io.out, rows);
   return 0;

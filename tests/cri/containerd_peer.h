@@ -357,6 +357,10 @@ inline void tear_down(Peer& peer) {
     }
     ::rmdir(parent.c_str());
   }
+  // containerd 1.6 puts its shims' sockets under /run/containerd/s whatever its state dir: remove
+  // the folders when they are empty (a system containerd's socket keeps them).
+  ::rmdir("/run/containerd/s");
+  ::rmdir("/run/containerd");
   if (::testing::UnitTest::GetInstance()->Failed()) {
     std::cerr << "test data has been left in " << peer.dir.string() << " (containerd.log there)\n";
     return;

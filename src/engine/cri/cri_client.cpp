@@ -3,18 +3,30 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <utility>
 
 namespace edgecrew::engine::cri {
 
 namespace {
 
-// The socket's owner and mode, for a permission error: "owned by uid 0 gid 0, mode 660".
+// Who may use the socket: ", owned by uid 0 gid 0 with mode 660"; when the socket itself cannot
+// be looked at, the folder on its path that shuts this user out.
 std::string socket_owner(const std::string& socket) {
   struct stat st {};
-  if (::stat(socket.c_str(), &st) != 0) return "";
-  return fmt::format(", owned by uid {} gid {} with mode {:o}", st.st_uid, st.st_gid,
-                     st.st_mode & 0777);
+  if (::stat(socket.c_str(), &st) == 0) {
+    return fmt::format(", owned by uid {} gid {} with mode {:o}", st.st_uid, st.st_gid,
+                       st.st_mode & 0777);
+  }
+  std::filesystem::path folder = std::filesystem::path(socket).parent_path();
+  while (!folder.empty() && folder != folder.root_path()) {
+    if (::stat(folder.c_str(), &st) == 0) {
+      return fmt::format(", whose folder {} is owned by uid {} gid {} with mode {:o}",
+                         folder.string(), st.st_uid, st.st_gid, st.st_mode & 0777);
+    }
+    folder = folder.parent_path();
+  }
+  return "";
 }
 
 bool contains(const std::string& text, std::string_view part) {

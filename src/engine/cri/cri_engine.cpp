@@ -280,6 +280,12 @@ Result<std::string> CriEngine::create(const Workload& workload) {
   }
   std::error_code ec;
   fs::create_directories(spec.pod.log_directory(), ec);
+  // The log file keeps its name from pod to pod: the previous pod's log moves aside (one is kept,
+  // as the kubelet keeps the previous container's), so that logs show this container's only.
+  const fs::path log_file = fs::path(spec.pod.log_directory()) / spec.container.log_path();
+  if (!ec && fs::exists(log_file, ec)) {
+    fs::rename(log_file, log_file.string() + ".previous", ec);
+  }
   if (ec) {
     return Error{error_kind_from_errno(ec.value()),
                  fmt::format("cannot create the pod log folder {}: {} (set EDGECREW_CRI_LOG_ROOT "

@@ -1,0 +1,307 @@
+// The CLI with --engine cri against a real containerd 1.6 CRI plugin and a real Redis (an image
+// built from Debian's redis-server): up waits for the native Redis probe before starting what
+// depends on it, a second up changes nothing, an environment change recreates one pod, ps shows
+// handlers and ids, exec returns the command's status, logs read the CRI log file, down removes
+// the pods; and the errors for an unknown handler, a missing socket and a socket not permitted.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "../unit/cli_fixture.h"
+#include "containerd_peer.h"
+
+namespace edgecrew::engine::cri {
+namespace {
+
+using namespace edgecrew::engine::cri::test;
+using edgecrew::testing::CliRun;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* k_password = "s3cret-edgecrew-cri";
+constexpr const char* k_project = "eccritest";
+
+Peer* g_peer = nullptr;
+std::string g_setup_error;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::string stack_text(int port) {
+  const std::string p = std::to_string(port);
+  return std::string("name: ") + k_project +
+         "\nservices:\n"
+         "  redis:\n"
+         "    image: " +
+         k_redis_image +
+         "\n"
+         "    command: [redis-server, --requirepass, \"${REDIS_PASSWORD}\", --port, \"" +
+         p +
+         "\", --bind, 127.0.0.1, --appendonly, \"yes\", --dir, /data]\n"
+         "    network_mode: host\n"
+         "    stop_grace_period: 2s\n"
+         "    volumes: [\"redis-data:/data\"]\n"
+         "    x-edgecrew:\n"
+         "      probe:\n"
+         "        redis:\n"
+         "          url: redis://:${REDIS_PASSWORD}@127.0.0.1:" +
+         p +
+         "/0\n"
+         "  app:\n"
+         "    image: " +
+         k_busybox_image +
+         "\n"
+         "    network_mode: host\n"
+         "    command: [sh, -c, \"echo app ready mode=$$MODE; exec sleep 1000\"]\n"
+         "    environment:\n"
+         "      MODE: ${MODE:-one}\n"
+         "    stop_grace_period: 1s\n"
+         "    depends_on:\n"
+         "      redis:\n"
+         "        condition: service_healthy\n"
+         "  gpu:\n"
+         "    image: " +
+         k_busybox_image +
+         "\n"
+         "    network_mode: host\n"
+         "    command: [sleep, \"1000\"]\n"
+         "    stop_grace_period: 1s\n"
+         "    x-edgecrew:\n"
+         "      runtime: nvidia\n"
+         "volumes:\n"
+         "  redis-data: {}\n";
+}
+
+class CliCriTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_peer = new Peer;
+    g_setup_error = set_up(*g_peer, true);
+  }
+  static void TearDownTestSuite() {
+    tear_down(*g_peer);
+    delete g_peer;
+    g_peer = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(g_setup_error.empty()) << g_setup_error;
+    if (which("redis-cli").empty()) GTEST_SKIP() << "redis-cli is not installed (redis-tools)";
+    const fs::path dir = g_peer->dir;
+    m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(m_process.cwd);
+    m_process.environment = g_peer->environment();
+    m_process.environment["HOME"] = (dir / "home").string();
+    m_process.environment["XDG_CONFIG_HOME"] = (dir / "config").string();
+    m_process.environment["REDIS_PASSWORD"] = k_password;
+    m_process.host_root = dir / "host";
+    m_port = free_port();
+    ASSERT_NE(m_port, 0);
+  }
+
+  CliRun run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--engine", "cri"});
+    return edgecrew::testing::run_cli(args, m_process);
+  }
+
+  void write_stack(const std::string& text) { write_file(m_process.cwd / "compose.yaml", text); }
+
+  std::string redis_cli(const std::vector<std::string>& command) {
+    SubprocessOptions options;
+    options.argv = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(m_port)};
+    options.argv.insert(options.argv.end(), command.begin(), command.end());
+    options.env = {{"REDISCLI_AUTH", k_password}};
+    auto r = run_process(options, 30s);
+    if (!r) return "redis-cli: " + r.error().message;
+    std::string out = r->out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  }
+
+  // service → its container id, from ps --json.
+  std::map<std::string, json> ps_json() {
+    auto ps = run({"ps", "--json"});
+    EXPECT_EQ(ps.status, 0) << ps.err;
+    std::map<std::string, json> out;
+    for (const auto& item : json::parse(ps.out)) out[item["service"]] = item;
+    return out;
+  }
+
+  int pod_count() {
+    CriClient client(g_peer->socket);
+    auto pods = client.list_pod_sandbox({});
+    EXPECT_TRUE(pods) << pods.error().message;
+    return pods ? pods->items_size() : -1;
+  }
+
+  cli::Process m_process;
+  int m_port = 0;
+};
+
+TEST_F(CliCriTest, UpWaitsForRedisThenKeepsRecreatesExecsLogsAndDown) {
+  write_stack(stack_text(m_port));
+  auto up = run({"up", "--wait"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  const std::string pong =
+      "redis  healthy   redis 127.0.0.1:" + std::to_string(m_port) + ": PONG\n";
+  EXPECT_THAT(up.out, HasSubstr("app    waiting   for redis (service_healthy)\n"));
+  EXPECT_THAT(up.out, HasSubstr(pong));
+  EXPECT_LT(up.out.find(pong), up.out.find("app    started"));
+  EXPECT_EQ(redis_cli({"SET", "edgecrew:key", "through-the-cri"}), "OK");
+  EXPECT_EQ(redis_cli({"GET", "edgecrew:key"}), "through-the-cri");
+  EXPECT_EQ(pod_count(), 3);
+
+  auto ps = run({"ps"});
+  ASSERT_EQ(ps.status, 0) << ps.err;
+  EXPECT_THAT(ps.out, HasSubstr("SERVICE  HANDLER"));
+  EXPECT_THAT(ps.out, HasSubstr("gpu      nvidia   running"));
+  EXPECT_THAT(ps.out, HasSubstr("redis    default  running"));
+  auto first = ps_json();
+  ASSERT_EQ(first.size(), 3u);
+  for (const auto& [service, item] : first) {
+    EXPECT_EQ(item["container_id"], item["id"]) << service;
+    EXPECT_EQ(item["sandbox_id"].get<std::string>().size(), 64u) << service;
+    EXPECT_NE(item["sandbox_id"], item["container_id"]) << service;
+  }
+  EXPECT_EQ(first["gpu"]["runtime_handler"], "nvidia");
+
+  // Nothing changed: a second up plans only keep and touches no pod.
+  auto plan = run({"plan"});
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_EQ(plan.out, "keep    gpu\nkeep    redis\nkeep    app\n");
+  auto again = run({"up", "--wait"});
+  ASSERT_EQ(again.status, 0) << again.out << again.err;
+  auto second = ps_json();
+  for (const auto& service : {"redis", "app", "gpu"}) {
+    EXPECT_EQ(second[service]["id"], first[service]["id"]) << service;
+  }
+
+  // A changed environment recreates that service's pod only.
+  m_process.environment["MODE"] = "two";
+  auto changed = run({"up", "--wait"});
+  ASSERT_EQ(changed.status, 0) << changed.out << changed.err;
+  auto third = ps_json();
+  EXPECT_NE(third["app"]["id"], first["app"]["id"]);
+  EXPECT_NE(third["app"]["sandbox_id"], first["app"]["sandbox_id"]);
+  EXPECT_EQ(third["redis"]["id"], first["redis"]["id"]);
+  EXPECT_EQ(third["app"]["state"], "running");
+  EXPECT_EQ(pod_count(), 3) << "the old pod of app is gone";
+
+  auto exec = run({"exec", "app", "--", "sh", "-c", "echo in-pod $MODE; exit 4"});
+  EXPECT_EQ(exec.status, 4) << exec.err;
+  EXPECT_EQ(exec.out, "in-pod two\n");
+
+  auto logs = run({"logs", "app"});
+  ASSERT_EQ(logs.status, 0) << logs.err;
+  EXPECT_EQ(logs.out, "app ready mode=two\n") << "only the current pod's log";
+
+  // restart: a CRI container cannot start again, so its pod is made anew.
+  auto restart = run({"restart", "app"});
+  ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
+  auto fourth = ps_json();
+  EXPECT_EQ(fourth["app"]["state"], "running");
+  EXPECT_EQ(pod_count(), 3);
+
+  auto down = run({"down"});
+  ASSERT_EQ(down.status, 0) << down.out << down.err;
+  EXPECT_EQ(pod_count(), 0);
+  const fs::path volume = g_peer->dir / "data/volumes" / (std::string(k_project) + "_redis-data");
+  EXPECT_TRUE(fs::exists(volume / "appendonlydir")) << "redis wrote into the named volume";
+  auto gone = run({"down", "--volumes"});
+  ASSERT_EQ(gone.status, 0) << gone.out << gone.err;
+  EXPECT_FALSE(fs::exists(volume));
+}
+
+TEST_F(CliCriTest, ACrashIsReportedWithItsExitCode) {
+  write_stack(std::string("name: eccrash\nservices:\n  crash:\n    image: ") + k_busybox_image +
+              "\n    network_mode: host\n    command: [sh, -c, \"echo bye; exit 3\"]\n");
+  auto up = run({"up"});
+  EXPECT_EQ(up.status, 0) << up.out << up.err;
+  std::string status;
+  for (int i = 0; i < 100 && status.find("Exited") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    status = run({"ps"}).out;
+  }
+  EXPECT_THAT(status, HasSubstr("Exited (3)"));
+  auto logs = run({"logs", "crash"});
+  EXPECT_EQ(logs.out, "bye\n");
+  ASSERT_EQ(run({"down"}).status, 0);
+  EXPECT_EQ(pod_count(), 0);
+}
+
+TEST_F(CliCriTest, AnUnknownHandlerIsReportedWithTheSocketAndNothingIsLeft) {
+  write_stack(std::string("name: echandler\nservices:\n  odd:\n    image: ") + k_busybox_image +
+              "\n    network_mode: host\n    command: [sleep, \"100\"]\n"
+              "    x-edgecrew:\n      runtime: kata-not-here\n");
+  auto up = run({"up"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.out + up.err, HasSubstr("no runtime handler \"kata-not-here\""));
+  EXPECT_THAT(up.out + up.err, HasSubstr(g_peer->socket));
+  EXPECT_EQ(pod_count(), 0);
+}
+
+TEST_F(CliCriTest, AMissingSocketSaysWhereAndWhatToDo) {
+  write_stack(std::string("name: ecmissing\nservices:\n  app:\n    image: ") + k_busybox_image +
+              "\n");
+  auto ps = run({"--cri-endpoint", "unix:///nonexistent/cri.sock", "ps"});
+  EXPECT_EQ(ps.status, 1);
+  EXPECT_THAT(ps.err, HasSubstr("no CRI runtime answers on /nonexistent/cri.sock"));
+  EXPECT_THAT(ps.err, HasSubstr("is CRI-O or containerd running?"));
+  auto tcp = run({"--cri-endpoint", "tcp://127.0.0.1:1", "ps"});
+  EXPECT_EQ(tcp.status, 1);
+  EXPECT_THAT(tcp.err, HasSubstr("is not a unix socket"));
+}
+
+TEST_F(CliCriTest, ASocketNotPermittedSaysWhoOwnsIt) {
+  if (which("setpriv").empty()) GTEST_SKIP() << "setpriv is not installed (util-linux)";
+  // The real binary as nobody, with a stack it can read; the socket's folder is root's (0700).
+  std::string pattern = (fs::temp_directory_path() / "edgecrew-cri-nobody-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  write_file(dir / "compose.yaml", std::string("name: ecdenied\nservices:\n  app:\n    image: ") +
+                                       k_busybox_image + "\n");
+  SubprocessOptions options;
+  options.argv = {"setpriv",
+                  "--reuid=65534",
+                  "--regid=65534",
+                  "--clear-groups",
+                  EDGECREW_BINARY,
+                  "--engine",
+                  "cri",
+                  "--cri-endpoint",
+                  g_peer->socket,
+                  "-f",
+                  (dir / "compose.yaml").string(),
+                  "ps"};
+  options.env = {{"HOME", dir.string()}, {"XDG_CONFIG_HOME", dir.string()}};
+  options.working_dir = dir;
+  auto r = run_process(options, 60s);
+  fs::remove_all(dir);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status.code, 1) << r->out << r->err;
+  EXPECT_THAT(r->err, HasSubstr("permission denied on the CRI socket " + g_peer->socket));
+  // nobody cannot even look at the socket: the folder that shuts it out is named instead.
+  EXPECT_THAT(r->err, HasSubstr("whose folder " + g_peer->dir.string() +
+                                " is owned by uid 0 gid 0 with mode 700"));
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::cri
