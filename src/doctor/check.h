@@ -22,6 +22,9 @@ struct Check {
   std::string title;    // what it looks at, for `doctor --list` and the docs
   std::function<Outcome(const Facts&)> run;
   std::chrono::milliseconds timeout = k_default_check_timeout;
+  // "" for a check that always runs; else the flag that enables it ("--smoke",
+  // "--check-services"): without it the check is reported as skipped, naming the flag.
+  std::string opt_in = {};
 };
 
 // The sections in report order: gpu, cdi, cri, crio-config, storage, network, images, services,

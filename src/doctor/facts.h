@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <typeindex>
 #include <vector>
 
 #include "cdi/registry.h"
@@ -75,6 +77,20 @@ class Facts {
   const host::StorageConf& storage() const { return m_storage.get(); }
   const host::RegistriesConf& registries() const { return m_registries.get(); }
 
+  // A fact a section adds for itself (a CRI client's Status, an engine's image list), computed once
+  // per run by the first check that asks, keyed by its type: new sections need no change here.
+  template <typename T>
+  const T& shared(const std::function<T(const Facts&)>& make) const {
+    std::shared_ptr<Once<T>> once;
+    {
+      std::lock_guard lock(m_shared_mutex);
+      auto& slot = m_shared[std::type_index(typeid(T))];
+      if (!slot) slot = std::make_shared<Once<T>>([this, make] { return make(*this); });
+      once = std::static_pointer_cast<Once<T>>(slot);
+    }
+    return once->get();
+  }
+
  private:
   Inputs m_inputs;
   Once<GpuFacts> m_gpus;
@@ -83,6 +99,8 @@ class Facts {
   Once<host::CrioConfig> m_crio;
   Once<host::StorageConf> m_storage;
   Once<host::RegistriesConf> m_registries;
+  mutable std::mutex m_shared_mutex;
+  mutable std::map<std::type_index, std::shared_ptr<void>> m_shared;
 };
 
 }  // namespace edgecrew::doctor

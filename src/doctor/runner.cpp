@@ -73,6 +73,10 @@ Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts>
   for (const Check* c : chosen) {
     auto slot = std::make_shared<Slot>();
     slots.push_back(slot);
+    if (!c->opt_in.empty() && !contains(selection.opt_ins, c->opt_in)) {
+      slot->outcome = skip("not run without " + c->opt_in);
+      continue;
+    }
     // Each thread owns copies of what it uses, so that it may outlive this call.
     std::thread([slot, facts, run = c->run] {
       auto t0 = Clock::now();

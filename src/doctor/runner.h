@@ -18,6 +18,7 @@ namespace edgecrew::doctor {
 struct Selection {
   std::vector<std::string> only_sections;  // empty: every section
   std::vector<std::string> ignore_ids;     // a failure of these is reported as an ignored warning
+  std::vector<std::string> opt_ins;        // flags given that enable opt-in checks ("--smoke")
 };
 
 struct Report {

@@ -2,6 +2,7 @@
 // for the fixture host gpu-host, with NVML and the Podman version as fixtures.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -119,6 +120,34 @@ TEST(DoctorRunner, IgnoreTurnsAFailureIntoAWarningAndOnlySelectsSections) {
   EXPECT_EQ(check_selection(checks, {{}, {"gpu.bda"}}).error().message,
             "--ignore: no check \"gpu.bda\"; did you mean \"gpu.bad\"? (edgecrew doctor --json "
             "lists the ids)");
+}
+
+TEST(DoctorRunner, OptInChecksSkipWithoutTheirFlagAndSharedFactsAreComputedOnce) {
+  struct CountedFact {
+    int value;
+  };
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto make = [calls](const Facts&) {
+    std::this_thread::sleep_for(50ms);
+    return CountedFact{++*calls};
+  };
+  std::vector<Check> checks;
+  for (int i = 0; i < 4; ++i) {
+    checks.push_back({"services.c" + std::to_string(i), "services", "uses a shared fact",
+                      [make](const Facts& f) {
+                        return pass(std::to_string(f.shared<CountedFact>(make).value));
+                      }});
+  }
+  checks.push_back(sleeper("smoke.run", 0ms, 1s));
+  checks.back().opt_in = "--smoke";
+  auto facts = std::make_shared<Facts>(Inputs{});
+  auto r = run_checks(checks, facts, {});
+  EXPECT_EQ(calls->load(), 1);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(r.findings[i].outcome.summary, "1");
+  EXPECT_EQ(finding(r, "smoke.run").outcome.verdict, Verdict::skip);
+  EXPECT_EQ(finding(r, "smoke.run").outcome.summary, "not run without --smoke");
+  r = run_checks(checks, facts, {{}, {}, {"--smoke"}});
+  EXPECT_EQ(finding(r, "smoke.run").outcome.verdict, Verdict::pass);
 }
 
 TEST(DoctorCatalogue, IdsAreUniqueAndInSectionOrder) {
