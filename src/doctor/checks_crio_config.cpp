@@ -146,7 +146,8 @@ Outcome check_cdi_dirs(const Facts& facts) {
   std::vector<std::string> dirs = cdi::default_spec_dirs();
   std::string source = "not set: CRI-O's default";
   if (c.cdi_spec_dirs) {
-    dirs = c.cdi_spec_dirs->value;
+    dirs.clear();
+    for (const auto& d : c.cdi_spec_dirs->value) dirs.push_back(host::normal_dir(d));
     source = at(c.cdi_spec_dirs->where);
   }
   std::vector<std::string> evidence = {

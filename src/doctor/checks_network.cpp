@@ -14,12 +14,6 @@ namespace edgecrew::doctor {
 
 namespace {
 
-// "/etc/cni/net.d/" → "/etc/cni/net.d", as CRI-O's defaults are often written with a slash.
-std::string no_trailing_slash(std::string d) {
-  while (d.size() > 1 && d.back() == '/') d.pop_back();
-  return d;
-}
-
 std::string persist(const std::string& key, const std::string& value) {
   return fmt::format(
       "$ sysctl -w {}={}\n$ echo '{} = {}' > /etc/sysctl.d/99-edgecrew.conf   # after reboots", key,
@@ -74,12 +68,11 @@ Outcome check_br_netfilter(const Facts& facts) {
 
 Outcome check_cni(const Facts& facts) {
   const auto& crio = facts.crio();
-  std::string dir =
-      no_trailing_slash(crio.network_dir ? crio.network_dir->value : "/etc/cni/net.d");
+  std::string dir = host::normal_dir(crio.network_dir ? crio.network_dir->value : "/etc/cni/net.d");
   std::vector<std::string> plugin_dirs = {"/opt/cni/bin", "/usr/lib/cni", "/usr/libexec/cni"};
   if (crio.plugin_dirs) {
     plugin_dirs.clear();
-    for (const auto& d : crio.plugin_dirs->value) plugin_dirs.push_back(no_trailing_slash(d));
+    for (const auto& d : crio.plugin_dirs->value) plugin_dirs.push_back(host::normal_dir(d));
   }
   std::vector<std::string> names;
   std::error_code ec;

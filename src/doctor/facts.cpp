@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "host/host_path.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -60,7 +62,18 @@ Inputs default_inputs(const std::filesystem::path& root,
 Facts::Facts(Inputs inputs)
     : m_inputs(std::move(inputs)),
       m_gpus([this] { return read_gpus(m_inputs); }),
-      m_cdi([this] { return cdi::load_registry(m_inputs.root); }),
+      m_cdi([this] {
+        // The library's directories, then any further ones CRI-O is configured to read (later
+        // ones win, as in CRI-O's own order).
+        auto dirs = cdi::default_spec_dirs();
+        if (const auto& extra = crio().cdi_spec_dirs) {
+          for (const auto& d : extra->value) {
+            std::string dir = host::normal_dir(d);
+            if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+          }
+        }
+        return cdi::load_registry(m_inputs.root, dirs);
+      }),
       m_podman(
           [this] { return m_inputs.podman_version ? m_inputs.podman_version() : std::nullopt; }),
       m_crio([this] { return host::read_crio_config(m_inputs.root); }),

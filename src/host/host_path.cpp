@@ -12,6 +12,12 @@ std::filesystem::path under(const std::filesystem::path& root, const std::string
   return root / std::filesystem::path(host_path).relative_path();
 }
 
+std::string normal_dir(const std::string& dir) {
+  std::string out = std::filesystem::path(dir).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 std::optional<FileFacts> stat_path(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;

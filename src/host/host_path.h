@@ -11,6 +11,9 @@ namespace edgecrew::host {
 // `root` joined with `host_path` taken as relative ("/etc/cdi" under "/tmp/x" → "/tmp/x/etc/cdi").
 std::filesystem::path under(const std::filesystem::path& root, const std::string& host_path);
 
+// A directory as written in a config file, normalised for comparison: "/opt/cdi/" → "/opt/cdi".
+std::string normal_dir(const std::string& dir);
+
 // What stat() says about a host path (after symlinks), or nullopt when it does not exist.
 struct FileFacts {
   bool is_char_device = false;

@@ -64,6 +64,20 @@ TEST(DoctorCrioConfig, DroppedHandlerDefaultNvidiaSyntaxErrorAndUnreadSpecDir) {
   EXPECT_EQ(finding(r, "crio-config.hooks-dir").outcome.verdict, Verdict::warn);
 }
 
+TEST(DoctorCrioConfig, CrioSpecDirsJoinTheCdiSection) {
+  EDGECREW_FIXTURE_HOST(host, "gpu-host");
+  std::filesystem::create_directories(host.root / "opt/cdi");
+  std::ofstream(host.root / "etc/crio/crio.conf.d/50-cdi.conf")
+      << "[crio.runtime]\ncdi_spec_dirs = [\"/etc/cdi\", \"/var/run/cdi\", \"/opt/cdi/\"]\n";
+  std::ofstream(host.root / "opt/cdi/extra.yaml")
+      << "cdiVersion: 0.3.0\nkind: example.com/x\ndevices:\n- name: a\n  containerEdits: {env: "
+         "[A=1]}\n";
+  auto r = run(host, {"cdi", "crio-config"});
+  EXPECT_EQ(finding(r, "cdi.specs").outcome.summary, "2 specs, 4 devices");
+  EXPECT_EQ(finding(r, "cdi.dirs").outcome.evidence.back(), "/opt/cdi (priority 2): extra.yaml");
+  EXPECT_EQ(finding(r, "crio-config.cdi-dirs").outcome.summary, "/etc/cdi, /var/run/cdi, /opt/cdi");
+}
+
 TEST(DoctorCrioConfig, NoCrioSkipsTheSection) {
   EDGECREW_FIXTURE_HOST(host, "nogpu");
   auto r = run(host, {"crio-config"});
