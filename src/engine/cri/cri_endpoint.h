@@ -25,9 +25,10 @@ struct EndpointInputs {
 
 struct CriEndpoint {
   std::string socket;  // a filesystem path
-  std::string source;  // "--cri-endpoint" | "CONTAINER_RUNTIME_ENDPOINT" | "x-edgecrew cri_endpoint"
-                       // | "<root>/etc/crictl.yaml"
-                       // | "CRI-O's default" | "containerd's default"
+  std::string
+      source;  // "--cri-endpoint" | "CONTAINER_RUNTIME_ENDPOINT" | "x-edgecrew cri_endpoint"
+               // | "<root>/etc/crictl.yaml"
+               // | "CRI-O's default" | "containerd's default"
   std::string describe() const;  // for -v: "CRI socket /run/crio/crio.sock (CRI-O's default)"
 };
 

@@ -113,6 +113,11 @@ std::string CriEngine::resolve(const std::string& id) {
   return current;
 }
 
+void CriEngine::remember_sandbox(const std::string& container_id, const std::string& sandbox_id) {
+  std::lock_guard lock(m_mutex);
+  m_sandbox_of[container_id] = sandbox_id;
+}
+
 Result<std::vector<Container>> CriEngine::list(const std::string& project) {
   v1::PodSandboxFilter pod_filter;
   (*pod_filter.mutable_label_selector())[std::string(k_label_project)] = project;
@@ -144,6 +149,7 @@ Result<std::vector<Container>> CriEngine::list(const std::string& project) {
     c.image = item.image().image();
     apply_status(status->status(), c);
     c.sandbox_id = item.pod_sandbox_id();
+    remember_sandbox(c.id, c.sandbox_id);
     pods_with_container.insert(item.pod_sandbox_id());
     if (auto pod = pod_by_id.find(item.pod_sandbox_id()); pod != pod_by_id.end()) {
       c.name = pod_name(pod->second->metadata());
@@ -324,6 +330,7 @@ Result<std::string> CriEngine::create(const Workload& workload) {
     (void)remove_pod(pod->pod_sandbox_id());
     return created.error();
   }
+  remember_sandbox(created->container_id(), pod->pod_sandbox_id());
   return created->container_id();
 }
 
@@ -388,6 +395,22 @@ Status CriEngine::stop(const std::string& given, std::chrono::milliseconds grace
 
 Status CriEngine::remove(const std::string& given) {
   const std::string id = resolve(given);
+  std::string sandbox;
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto found = m_sandbox_of.find(id); found != m_sandbox_of.end()) sandbox = found->second;
+  }
+  if (!sandbox.empty()) {
+    // The pod is known: the container, then its sandbox (which takes any other container with
+    // it), as the bare RPC sequence does.
+    auto removed = m_client.remove_container(id);
+    if (!removed && removed.error().kind != ErrorKind::not_found) return removed;
+    auto stopped = m_client.stop_pod_sandbox(sandbox);
+    if (!stopped && stopped.error().kind != ErrorKind::not_found) return stopped;
+    auto gone = m_client.remove_pod_sandbox(sandbox);
+    if (!gone && gone.error().kind != ErrorKind::not_found) return gone;
+    return Ok{};
+  }
   v1::ContainerFilter filter;
   filter.set_id(id);
   auto found = m_client.list_containers(filter);

@@ -61,6 +61,7 @@ class CriEngine : public Engine {
  private:
   // The id that `id` now stands for (a container made again by start), else `id`.
   std::string resolve(const std::string& id);
+  void remember_sandbox(const std::string& container_id, const std::string& sandbox_id);
   // Removes the pod sandbox `sandbox_id` with its containers; one that is gone is fine.
   Status remove_pod(const std::string& sandbox_id);
   // Removes every pod of the service, whatever its state (leftovers of a failed create).
@@ -74,6 +75,8 @@ class CriEngine : public Engine {
   CriClient m_client;
   std::mutex m_mutex;
   std::map<std::string, std::string> m_replaced;  // old id → the container made in its place
+  // container id → its pod sandbox, as list and create saw it: spares remove a lookup.
+  std::map<std::string, std::string> m_sandbox_of;
 };
 
 }  // namespace edgecrew::engine::cri
