@@ -245,6 +245,42 @@ TEST_F(CliCriTest, ACrashIsReportedWithItsExitCode) {
   EXPECT_EQ(pod_count(), 0);
 }
 
+TEST_F(CliCriTest, AComposeHealthcheckRunsThroughExecSyncAndGatesTheDependent) {
+  write_stack(std::string("name: echealth\nservices:\n  web:\n    image: ") + k_busybox_image +
+              "\n    network_mode: host\n"
+              "    command: [sh, -c, \"sleep 1; touch /tmp/ready; exec sleep 1000\"]\n"
+              "    stop_grace_period: 1s\n"
+              "    healthcheck:\n      test: [CMD, test, -f, /tmp/ready]\n"
+              "      interval: 300ms\n      timeout: 2s\n      retries: 20\n"
+              "  app:\n    image: " +
+              k_busybox_image +
+              "\n    network_mode: host\n    command: [sleep, \"1000\"]\n"
+              "    stop_grace_period: 1s\n"
+              "    depends_on:\n      web:\n        condition: service_healthy\n");
+  auto up = run({"-v", "up", "--wait"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.err, HasSubstr("using CRI socket " + g_peer->socket +
+                                " (CONTAINER_RUNTIME_ENDPOINT): containerd"));
+  const auto healthy = up.out.find("web  healthy");
+  ASSERT_NE(healthy, std::string::npos) << up.out;
+  EXPECT_LT(healthy, up.out.find("app  started"));
+  // The file the check looks for exists only after a second: the check ran more than once.
+  ASSERT_EQ(run({"down"}).status, 0);
+  EXPECT_EQ(pod_count(), 0);
+}
+
+TEST_F(CliCriTest, AnImageThatIsNeitherLocalNorPullableFailsClearly) {
+  write_stack(
+      "name: ecpull\nservices:\n  app:\n    image: localhost/edgecrew-test/absent:1\n"
+      "    network_mode: host\n");
+  auto up = run({"up"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.out + up.err,
+              HasSubstr("pull localhost/edgecrew-test/absent:1 failed: PullImage"));
+  EXPECT_THAT(up.out + up.err, HasSubstr(g_peer->socket));
+  EXPECT_EQ(pod_count(), 0);
+}
+
 TEST_F(CliCriTest, AnUnknownHandlerIsReportedWithTheSocketAndNothingIsLeft) {
   write_stack(std::string("name: echandler\nservices:\n  odd:\n    image: ") + k_busybox_image +
               "\n    network_mode: host\n    command: [sleep, \"100\"]\n"
