@@ -22,7 +22,8 @@ struct CdiOptions {
 };
 
 std::filesystem::path root_of(const Context& ctx, const CdiOptions& opt) {
-  return opt.root.empty() ? ctx.process.host_root : std::filesystem::path(opt.root);
+  return opt.root.empty() ? ctx.process.host_root
+                          : ctx.process.cwd / std::filesystem::path(opt.root);
 }
 
 void report_rejected(Context& ctx, const cdi::Registry& reg) {

@@ -23,8 +23,9 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
   if (auto ok = doctor::check_selection(checks, selection); !ok) {
     throw CommandError(2, ok.error().message);
   }
+  // A relative --root is taken from the command's working directory, like every other path.
   std::filesystem::path root =
-      opt.root.empty() ? ctx.process.host_root : std::filesystem::path(opt.root);
+      opt.root.empty() ? ctx.process.host_root : ctx.process.cwd / std::filesystem::path(opt.root);
   if (!std::filesystem::is_directory(root)) {
     throw CommandError(2, (opt.root.empty() ? "the host root " : "--root ") + root.string() +
                               " is not a directory");

@@ -81,3 +81,50 @@ TEST(CdiCli, ListValidateExplain) {
 
 }  // namespace
 }  // namespace edgecrew
+
+namespace edgecrew {
+namespace {
+
+TEST(DoctorCli, RelativeRootIsTakenFromTheWorkingDirectory) {
+  EDGECREW_FIXTURE_HOST(host, "cdi-podman43");
+  testing::CliFixture cli;
+  cli.process.cwd = host.dir;
+  auto r = cli.run({"doctor", "--root", "root", "--only", "cdi", "--json"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"root\": \"" + host.root.string() + "\""), std::string::npos) << r.out;
+  r = cli.run({"cdi", "--root", "root", "explain", "example.com/dev=zero"});
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
+// The I/O edges that are not files, asked on this real host: NVML (absent here unless the machine
+// has an NVIDIA driver) and the installed Podman's version.
+TEST(DoctorRealHost, NvmlAndPodmanAreAskedOnlyAtTheRealRoot) {
+  auto in = doctor::default_inputs("/", {});
+  ASSERT_TRUE(in.nvml);
+  ASSERT_TRUE(in.podman_version);
+  auto nvml = in.nvml();
+  if (nvml.ok()) {
+    EXPECT_FALSE(nvml->gpus.empty());
+    EXPECT_FALSE(nvml->driver_version.empty());
+  } else {
+    EXPECT_TRUE(nvml.error().kind == ErrorKind::not_found ||
+                nvml.error().kind == ErrorKind::unavailable)
+        << nvml.error().message;
+    EXPECT_TRUE(nvml.error().message.starts_with("libnvidia-ml.so.1 could not be loaded: ") ||
+                nvml.error().message.starts_with("nvml"))
+        << nvml.error().message;
+  }
+  if (std::filesystem::exists("/usr/bin/podman")) {
+    auto v = in.podman_version();
+    ASSERT_TRUE(v.has_value());
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(v->front())) &&
+                v->find('.') != std::string::npos)
+        << *v;
+  }
+  auto fixture = doctor::default_inputs(std::filesystem::temp_directory_path(), {});
+  EXPECT_FALSE(fixture.nvml);
+  EXPECT_FALSE(fixture.podman_version);
+}
+
+}  // namespace
+}  // namespace edgecrew
