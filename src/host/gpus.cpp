@@ -4,19 +4,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "host/nvidia_driver.h"
+
 namespace edgecrew::host {
-
-namespace {
-
-// nvidia0, nvidia1, ... but not nvidiactl, nvidia-uvm, nvidia-modeset.
-bool is_gpu_node(std::string_view name) {
-  constexpr std::string_view kPrefix = "nvidia";
-  if (!name.starts_with(kPrefix) || name.size() == kPrefix.size()) return false;
-  name.remove_prefix(kPrefix.size());
-  return std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-}  // namespace
 
 GpuCount count_nvidia_gpus(const std::filesystem::path& root) {
   namespace fs = std::filesystem;
@@ -33,7 +23,7 @@ GpuCount count_nvidia_gpus(const std::filesystem::path& root) {
 
   GpuCount out{0, "/dev/nvidia*"};
   for (fs::directory_iterator it(root / "dev", ec), end; !ec && it != end; it.increment(ec)) {
-    if (is_gpu_node(it->path().filename().string())) ++out.count;
+    if (is_gpu_node_name(it->path().filename().string())) ++out.count;
   }
   if (out.count == 0) out.source = "none";
   return out;
