@@ -7,6 +7,7 @@
 
 #include "../unit/stack_test_support.h"
 #include "containerd_peer.h"
+#include "engine/cri/crio_http.h"
 #include "stack/normalize.h"
 
 namespace edgecrew::engine::cri {
@@ -256,6 +257,16 @@ TEST_F(CriEngineTest, ExecTimesOutAsATimeout) {
   ASSERT_FALSE(exec);
   EXPECT_EQ(exec.error().kind, ErrorKind::timeout) << exec.error().message;
   ASSERT_TRUE(m_engine->remove(*id));
+}
+
+TEST_F(CriEngineTest, ContainerdIsNotCrioToTheDoctorsHttpRead) {
+  // containerd serves only gRPC on its socket: GET /info gets no HTTP answer, which is no error.
+  auto info = crio_info(g_peer->socket);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_FALSE(info->has_value());
+  auto version = m_engine->client().version();
+  ASSERT_TRUE(version) << "the socket still serves gRPC: " << version.error().message;
+  EXPECT_EQ(version->runtime_name(), "containerd");
 }
 
 TEST(CriEngineErrors, AMissingSocketIsUnavailableNamingTheSocketAndTheFix) {
