@@ -5,6 +5,7 @@
 #include "doctor/check.h"
 #include "doctor/report.h"
 #include "doctor/runner.h"
+#include "util/strings.h"
 
 namespace edgecrew::cli {
 
@@ -33,6 +34,14 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
   auto facts =
       std::make_shared<doctor::Facts>(doctor::default_inputs(root, ctx.process.environment));
   auto report = doctor::run_checks(checks, facts, selection);
+  if (report.findings.empty()) {
+    std::vector<std::string> with_checks;
+    for (const auto& c : checks) {
+      if (with_checks.empty() || with_checks.back() != c.section) with_checks.push_back(c.section);
+    }
+    ctx.io.err << "edgecrew: the selected sections have no checks yet (sections with checks: "
+               << join(with_checks, ", ") << ")\n";
+  }
   if (opt.json) {
     ctx.io.out << doctor::report_json(report);
   } else {
