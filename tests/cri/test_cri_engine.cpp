@@ -227,27 +227,69 @@ TEST_F(CriEngineTest, CdiDevicesAreInTheContainerConfigSent) {
 
 TEST_F(CriEngineTest, AHalfCreatedPodIsListedAndMadeAgain) {
   // A sandbox without its container, as a create that failed half-way leaves it.
-  CriSpec spec = map_service(*m_stack.find("app"), m_stack, g_peer->engine_options().mapping);
-  fs::create_directories(spec.pod.log_directory());
-  v1::RunPodSandboxRequest run;
-  *run.mutable_config() = spec.pod;
-  auto pod = m_engine->client().run_pod_sandbox(run);
-  ASSERT_TRUE(pod) << pod.error().message;
+  auto orphan = [&]() -> std::string {
+    CriSpec spec = map_service(*m_stack.find("app"), m_stack, g_peer->engine_options().mapping);
+    fs::create_directories(spec.pod.log_directory());
+    v1::RunPodSandboxRequest run;
+    *run.mutable_config() = spec.pod;
+    auto pod = m_engine->client().run_pod_sandbox(run);
+    EXPECT_TRUE(pod) << pod.error().message;
+    return pod ? pod->pod_sandbox_id() : "";
+  };
+  const std::string first = orphan();
   auto listed = m_engine->list("ectest");
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ(listed->front().id, pod->pod_sandbox_id());
+  EXPECT_EQ(listed->front().id, first);
   EXPECT_EQ(listed->front().state, ContainerState::unknown);
+  EXPECT_EQ(listed->front().spec_hash, stack::spec_hash(*m_stack.find("app"), m_stack));
 
-  // create cleans it up: the new pod does not collide with the name it held.
+  // The planner starts it (same spec, not running): the pod is made again, and the id follows.
+  ASSERT_TRUE(m_engine->start(first));
+  auto started = m_engine->list("ectest");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->size(), 1u);
+  EXPECT_EQ(started->front().state, ContainerState::running);
+  EXPECT_NE(started->front().sandbox_id, first);
+  auto followed = m_engine->inspect(first);
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(followed->state, ContainerState::running);
+  ASSERT_TRUE(m_engine->remove(first));
+
+  // create cleans one up too: the new pod does not collide with the name it held.
+  const std::string second = orphan();
   auto id = create_started("app");
   ASSERT_TRUE(id) << id.error().message;
   auto after = m_engine->list("ectest");
   ASSERT_TRUE(after);
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(after->front().state, ContainerState::running);
-  EXPECT_NE(after->front().sandbox_id, pod->pod_sandbox_id());
+  EXPECT_NE(after->front().sandbox_id, second);
   ASSERT_TRUE(m_engine->remove(*id));
+  auto none = m_engine->list("ectest");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(CriEngineTest, TheClientReadsStatusImagesAndImageFilesystems) {
+  auto status = m_engine->client().status(true);
+  ASSERT_TRUE(status) << status.error().message;
+  std::map<std::string, bool> conditions;
+  for (const auto& c : status->status().conditions()) conditions[c.type()] = c.status();
+  EXPECT_TRUE(conditions["RuntimeReady"]);
+  EXPECT_FALSE(conditions["NetworkReady"]) << "the peer has no CNI configuration";
+  EXPECT_FALSE(status->info().empty()) << "verbose status carries the runtime's config";
+  auto images = m_engine->client().list_images();
+  ASSERT_TRUE(images) << images.error().message;
+  std::vector<std::string> tags;
+  for (const auto& image : images->images()) {
+    tags.insert(tags.end(), image.repo_tags().begin(), image.repo_tags().end());
+  }
+  EXPECT_THAT(tags, ::testing::Contains(k_busybox_image));
+  auto fs_info = m_engine->client().image_fs_info();
+  ASSERT_TRUE(fs_info) << fs_info.error().message;
+  ASSERT_GE(fs_info->image_filesystems_size(), 1);
+  EXPECT_THAT(fs_info->image_filesystems(0).fs_id().mountpoint(), HasSubstr(g_peer->dir.string()));
 }
 
 TEST_F(CriEngineTest, ExecTimesOutAsATimeout) {
