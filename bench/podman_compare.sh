@@ -3,10 +3,12 @@
 # (Debian's package) and a raw `podman run -d` loop, on the same stack of N services whose PID 1
 # ignores SIGTERM (so every stop waits its 10 s grace period). Prints a Markdown table.
 #   bench/podman_compare.sh [N]        (default 10; needs ./scripts/build.sh first)
+#   EDGECREW=path/to/edgecrew bench/podman_compare.sh 50   (another build)
+#   EDGECREW_ONLY=1 bench/podman_compare.sh 10             (edgecrew's rows only, while tuning)
 set -euo pipefail
 n="${1:-10}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-edgecrew="$root/build/edgecrew"
+edgecrew="${EDGECREW:-$root/build/edgecrew}"
 [ -x "$edgecrew" ] || { echo "build edgecrew first: ./scripts/build.sh"; exit 1; }
 command -v podman-compose >/dev/null || apt-get install -y -qq podman-compose >/dev/null
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
@@ -59,12 +61,21 @@ expect_running() {
   [ "$count" -eq "$n" ] || { echo "only $count of $n containers running ($1)"; exit 1; }
 }
 
-ec_up=$(time_of "$edgecrew" up)
+# Peak RSS (KiB) of each edgecrew command, from GNU time, written beside the timing.
+rss() { /usr/bin/time -o "$work/rss.$1" -f %M "${@:2}"; }
+ec_up=$(time_of rss up "$edgecrew" up)
 expect_running label=io.edgecrew.project=bench
-ec_up2=$(time_of "$edgecrew" up)
-ec_ps=$(time_of "$edgecrew" ps)
-ec_rss=$(/usr/bin/time -f %M "$edgecrew" ps 2>&1 >/dev/null | tail -n 1)
-ec_down=$(time_of "$edgecrew" down)
+ec_up2=$(time_of rss up2 "$edgecrew" up)
+ec_ps=$(time_of rss ps "$edgecrew" ps)
+ec_down=$(time_of rss down "$edgecrew" down)
+left=$(podman ps -aq --filter label=io.edgecrew.project=bench | wc -l)
+[ "$left" -eq 0 ] || { echo "edgecrew down left $left containers"; exit 1; }
+
+if [ -n "${EDGECREW_ONLY:-}" ]; then
+  echo "up $ec_up ms, up again $ec_up2 ms, ps $ec_ps ms, down $ec_down ms;" \
+    "peak RSS KiB: up $(cat "$work/rss.up") ps $(cat "$work/rss.ps") down $(cat "$work/rss.down")"
+  exit 0
+fi
 
 pc_up=$(time_of podman-compose -p bench up -d)
 expect_running label=io.podman.compose.project=bench
@@ -88,5 +99,5 @@ cat <<TABLE
 | ps | $ec_ps | $pc_ps | $raw_ps | $(ratio "$ec_ps" "$pc_ps") | $(ratio "$ec_ps" "$raw_ps") |
 | down (PID 1 ignores SIGTERM, 10 s grace) | $ec_down | $pc_down | $raw_down_t | $(ratio "$ec_down" "$pc_down") | $(ratio "$ec_down" "$raw_down_t") |
 
-edgecrew peak RSS (ps): ${ec_rss} KiB
+edgecrew peak RSS (KiB, GNU time %M): up $(cat "$work/rss.up"), up again $(cat "$work/rss.up2"), ps $(cat "$work/rss.ps"), down $(cat "$work/rss.down")
 TABLE

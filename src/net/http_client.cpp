@@ -29,15 +29,34 @@ struct CurlFree {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-// Where the body goes as it arrives: false stops the transfer. The streaming variant will pass
-// the caller's callback here.
+// Where the body goes as it arrives: false stops the transfer.
 using BodySink = std::function<bool(std::string_view)>;
 
 struct Transfer {
   BodySink sink;
   HttpResponse* response = nullptr;
   bool answered = false;  // a status line arrived: the connection was made
+  int status = 0;         // of the last status line
+  const std::function<bool()>* cancelled = nullptr;  // streaming: asked about once a second
 };
+
+// "HTTP/1.1 200 OK" → 200; 0 when the line has no code.
+int status_of(std::string_view line) {
+  auto space = line.find(' ');
+  if (space == std::string_view::npos) return 0;
+  int code = 0;
+  for (std::size_t i = space + 1; i < line.size() && i < space + 4; ++i) {
+    if (line[i] < '0' || line[i] > '9') return 0;
+    code = code * 10 + (line[i] - '0');
+  }
+  return code;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* transfer = static_cast<Transfer*>(user);
+  // Non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+  return transfer->cancelled != nullptr && *transfer->cancelled && (*transfer->cancelled)() ? 1 : 0;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -62,6 +81,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     // Each response starts with a status line; only the last one's headers are kept
     // (a "100 Continue" comes before the real answer).
     transfer->answered = true;
+    transfer->status = status_of(line);
     transfer->response->headers.clear();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
     transfer->response->headers.emplace_back(trimmed(line.substr(0, colon)),
@@ -141,7 +161,11 @@ const std::string* HttpResponse::header(std::string_view name) const {
   return nullptr;
 }
 
-Result<HttpResponse> http_request(const HttpRequest& request) {
+// Runs the request, handing the body to transfer.sink; `response` gets the status and headers.
+// `stream`: the overall timeout does not apply (a follow may stay idle), cancellation does, and a
+// sink that returns false ends the transfer without an error.
+Result<HttpResponse> perform(const HttpRequest& request, HttpResponse& response, Transfer& transfer,
+                             bool stream, const bool& too_large) {
   if (CURLcode init = curl_initialized(); init != CURLE_OK) {
     return Error{ErrorKind::internal,
                  fmt::format("cannot initialise libcurl: {}", curl_easy_strerror(init))};
@@ -150,19 +174,7 @@ Result<HttpResponse> http_request(const HttpRequest& request) {
   if (!handle) return Error{ErrorKind::internal, "cannot create a libcurl handle"};
   CURL* h = handle.get();
 
-  HttpResponse response;
-  bool too_large = false;
-  Transfer transfer;
   transfer.response = &response;
-  transfer.sink = [&](std::string_view chunk) {
-    if (response.body.size() + chunk.size() > request.max_response_bytes) {
-      too_large = true;
-      return false;
-    }
-    response.body.append(chunk);
-    return true;
-  };
-
   std::unique_ptr<curl_slist, CurlFree> headers;
   auto add_header = [&](const std::string& line) {
     curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
@@ -189,7 +201,15 @@ Result<HttpResponse> http_request(const HttpRequest& request) {
   }
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  if (!stream) {
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  } else {
+    // No overall limit, but the caller may end an idle stream: curl calls this about once a
+    // second while nothing arrives.
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_detail);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -214,11 +234,48 @@ Result<HttpResponse> http_request(const HttpRequest& request) {
                  fmt::format("{} {}: the response is larger than {} bytes", request.method,
                              mask_url_password(request.url), request.max_response_bytes)};
   }
-  if (code != CURLE_OK) return transfer_error(h, code, transfer, request, error_detail, clock);
+  bool stopped_by_caller =
+      stream && (code == CURLE_ABORTED_BY_CALLBACK || (code == CURLE_WRITE_ERROR && !too_large));
+  if (code != CURLE_OK && !stopped_by_caller)
+    return transfer_error(h, code, transfer, request, error_detail, clock);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;
+}
+
+Result<HttpResponse> http_request(const HttpRequest& request) {
+  HttpResponse response;
+  bool too_large = false;
+  Transfer transfer;
+  transfer.sink = [&](std::string_view chunk) {
+    if (response.body.size() + chunk.size() > request.max_response_bytes) {
+      too_large = true;
+      return false;
+    }
+    response.body.append(chunk);
+    return true;
+  };
+  return perform(request, response, transfer, false, too_large);
+}
+
+Result<HttpResponse> http_stream(const HttpRequest& request, const HttpChunkSink& sink,
+                                 const std::function<bool()>& cancelled) {
+  HttpResponse response;
+  bool too_large = false;
+  Transfer transfer;
+  transfer.cancelled = &cancelled;
+  transfer.sink = [&](std::string_view chunk) {
+    // An error answer is kept whole for its message; a success streams to the caller.
+    if (transfer.status >= 200 && transfer.status < 300) return sink(chunk);
+    if (response.body.size() + chunk.size() > request.max_response_bytes) {
+      too_large = true;
+      return false;
+    }
+    response.body.append(chunk);
+    return true;
+  };
+  return perform(request, response, transfer, true, too_large);
 }
 
 std::pair<std::string, std::string> basic_auth_header(std::string_view user,

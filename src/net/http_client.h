@@ -7,11 +7,12 @@
 // permission_denied (the unix socket is not ours to open), not_found (the host name does not
 // resolve, or no route to it), invalid_input (a URL curl cannot use), io (anything else).
 //
-// A streaming variant (logs -f, events) will take a callback for the body as it arrives; it will
-// share this file's transfer code, which already delivers the body in chunks.
+// http_stream hands a 2xx body to a callback as it arrives (logs -f): connect_timeout applies,
+// the overall timeout does not (an idle follow is not an error).
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,16 @@ struct HttpResponse {
 };
 
 Result<HttpResponse> http_request(const HttpRequest& request);
+
+// Called with each piece of a streamed body as it arrives; false ends the stream.
+using HttpChunkSink = std::function<bool(std::string_view chunk)>;
+
+// Like http_request, but a 2xx body goes to `sink` piece by piece (response.body stays empty) and
+// request.timeout is not applied: the stream lasts until the peer ends it, `sink` returns false,
+// or `cancelled` (asked about once a second while idle) returns true, none of which is an error.
+// A non-2xx body is collected in response.body, for the error message.
+Result<HttpResponse> http_stream(const HttpRequest& request, const HttpChunkSink& sink,
+                                 const std::function<bool()>& cancelled = {});
 
 // {"Authorization", "Basic base64(user:password)"} (RFC 7617).
 std::pair<std::string, std::string> basic_auth_header(std::string_view user,

@@ -4,10 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "fixtures/http_fixture.h"
 #include "fixtures/vllm_fixture.h"
@@ -174,6 +176,85 @@ TEST(HttpClient, ManyThreadsAtOnce) {
 }
 
 // The fixture is only as good as its bytes: this is what a client reads off the wire.
+// A raw server that answers 200 with a body sent in pieces, `gap` apart, then closes.
+SocketServer::Handler pieces(std::vector<std::string> parts, std::chrono::milliseconds gap) {
+  return [parts, gap](int fd, int stop_fd) {
+    std::string request;
+    if (!edgecrew::testing::read_until(fd, stop_fd, request, "\r\n\r\n")) return;
+    edgecrew::testing::write_all(
+        fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n");
+    for (const auto& part : parts) {
+      pollfd stop{stop_fd, POLLIN, 0};
+      if (::poll(&stop, 1, static_cast<int>(gap.count())) != 0) return;  // the fixture stops
+      edgecrew::testing::write_all(fd, part);
+    }
+  };
+}
+
+TEST(HttpStream, HandsEachPieceOverAsItArrivesAndTheOverallTimeoutDoesNotApply) {
+  // Idle for 3 x 400 ms in all, with a 500 ms request timeout: a stream is not cut by it.
+  SocketServer server(pieces({"one\n", "two\n", "three\n"}, 400ms));
+  std::vector<std::string> seen;
+  std::vector<std::chrono::steady_clock::time_point> when;
+  auto response = http_stream(
+      {.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/logs", .timeout = 500ms},
+      [&](std::string_view chunk) {
+        seen.emplace_back(chunk);
+        when.push_back(std::chrono::steady_clock::now());
+        return true;
+      });
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(response->body.empty());
+  EXPECT_THAT(seen, ::testing::ElementsAre("one\n", "two\n", "three\n"));
+  // Delivered as they came, not all at the end.
+  ASSERT_EQ(when.size(), 3u);
+  EXPECT_GE(when[2] - when[0], 600ms);
+}
+
+TEST(HttpStream, ASinkReturningFalseEndsTheStreamWithoutAnError) {
+  SocketServer server(pieces({"one\n", "two\n", "three\n"}, 100ms));
+  int calls = 0;
+  auto response =
+      http_stream({.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/logs"},
+                  [&](std::string_view) { return ++calls < 2; });
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(HttpStream, CancelEndsAnIdleStream) {
+  SocketServer silent(pieces({"only\n"}, 60s));
+  auto start = std::chrono::steady_clock::now();
+  auto response = http_stream(
+      {.url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/logs"},
+      [](std::string_view) { return true; },
+      [&] { return std::chrono::steady_clock::now() - start > 300ms; });
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
+TEST(HttpStream, TheConnectTimeoutStillApplies) {
+  // A bound socket that does not listen refuses: the stream reports it like a request does.
+  SocketServer closed(pieces({}, 0ms), false);
+  auto response =
+      http_stream({.url = "http://127.0.0.1:" + std::to_string(closed.port()) + "/logs"},
+                  [](std::string_view) { return true; });
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, ErrorKind::unavailable);
+}
+
+TEST(HttpStream, AnErrorAnswerIsCollectedNotStreamed) {
+  HttpFixture http;
+  bool called = false;
+  auto response = http_stream({.url = http.url("/nowhere")}, [&](std::string_view) {
+    called = true;
+    return true;
+  });
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 404);
+  EXPECT_FALSE(called);
+}
+
 TEST(HttpFixture, AnswersWithStatusLineContentLengthAndConnectionClose) {
   edgecrew::testing::VllmFixture vllm;
   auto fd = tcp_connect("127.0.0.1", vllm.http.port(), 2s);
