@@ -281,6 +281,22 @@ TEST_F(CliCriTest, AnImageThatIsNeitherLocalNorPullableFailsClearly) {
   EXPECT_EQ(pod_count(), 0);
 }
 
+TEST_F(CliCriTest, APodNetworkWithoutCniIsExplained) {
+  write_stack(std::string("name: ecnet\nservices:\n  app:\n    image: ") + k_busybox_image +
+              "\n    command: [sleep, \"100\"]\n");
+  // The second up finds the sandbox containerd keeps (it cannot tear down a network it never
+  // set up), and is refused with the same explanation rather than "name reserved".
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto up = run({"up"});
+    EXPECT_EQ(up.status, 1) << up.out << up.err;
+    EXPECT_THAT(up.out + up.err, HasSubstr("cni plugin not initialized"));
+    EXPECT_THAT(up.out + up.err, HasSubstr("service app asks for the pod network"));
+    EXPECT_THAT(up.out + up.err, HasSubstr("network_mode: host"));
+    EXPECT_THAT(up.out + up.err, Not(HasSubstr("reserved")));
+    EXPECT_LE(pod_count(), 1) << "retries do not pile up sandboxes";
+  }
+}
+
 TEST_F(CliCriTest, AnUnknownHandlerIsReportedWithTheSocketAndNothingIsLeft) {
   write_stack(std::string("name: echandler\nservices:\n  odd:\n    image: ") + k_busybox_image +
               "\n    network_mode: host\n    command: [sleep, \"100\"]\n"

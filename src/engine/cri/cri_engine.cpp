@@ -79,6 +79,20 @@ bool is_unknown_handler(const Error& error) {
          error.message.find("runtime handler") != std::string::npos;
 }
 
+// A pod on the pod network needs a CNI plugin to be set up and torn down; without one containerd
+// keeps the failed sandbox until it can tear its network down.
+Error with_network_hint(Error error, const std::string& service) {
+  if (error.message.find("cni") == std::string::npos &&
+      error.message.find("CNI") == std::string::npos) {
+    return error;
+  }
+  error.message += fmt::format(
+      " (service {} asks for the pod network, which the runtime cannot set up or tear down: "
+      "install and configure a CNI plugin, or give the service network_mode: host)",
+      service);
+  return error;
+}
+
 std::chrono::seconds whole_seconds(std::chrono::milliseconds duration, std::int64_t at_least) {
   auto seconds = std::chrono::ceil<std::chrono::seconds>(duration);
   return std::max(seconds, std::chrono::seconds(at_least));
@@ -245,15 +259,16 @@ Status CriEngine::remove_pod(const std::string& sandbox_id) {
       return removed.error();
     }
   }
-  if (auto stopped = m_client.stop_pod_sandbox(sandbox_id);
-      !stopped && stopped.error().kind != ErrorKind::not_found) {
-    return stopped.error();
+  // A sandbox whose network never came up cannot be stopped cleanly ("cni plugin not
+  // initialized" on teardown), yet may still be removed: try, and report the stop's error only
+  // when the removal fails too.
+  auto stopped = m_client.stop_pod_sandbox(sandbox_id);
+  auto removed = m_client.remove_pod_sandbox(sandbox_id);
+  if (removed || removed.error().kind == ErrorKind::not_found) return Ok{};
+  if (!stopped && stopped.error().kind != ErrorKind::not_found) {
+    return Error{stopped.error().kind, stopped.error().message + "; " + removed.error().message};
   }
-  if (auto removed = m_client.remove_pod_sandbox(sandbox_id);
-      !removed && removed.error().kind != ErrorKind::not_found) {
-    return removed.error();
-  }
-  return Ok{};
+  return removed.error();
 }
 
 Status CriEngine::remove_service_pods(const std::string& project, const std::string& service) {
@@ -282,7 +297,7 @@ Result<std::string> CriEngine::create(const Workload& workload) {
   // A pod of this service that is still there holds its name: the remains of a create that
   // failed, or of a container that exited. The planner removed the one it knew about.
   if (auto cleaned = remove_service_pods(stack.name, service.name); !cleaned) {
-    return cleaned.error();
+    return with_network_hint(cleaned.error(), service.name);
   }
   std::error_code ec;
   fs::create_directories(spec.pod.log_directory(), ec);
@@ -316,7 +331,7 @@ Result<std::string> CriEngine::create(const Workload& workload) {
     }
     // A sandbox that failed may still hold the pod's name: remove what is left of it now.
     (void)remove_service_pods(stack.name, service.name);
-    return pod.error();
+    return with_network_hint(pod.error(), service.name);
   }
 
   v1::CreateContainerRequest request;
