@@ -16,11 +16,27 @@ struct DoctorOptions {
   std::vector<std::string> ignore;
   std::vector<std::string> only;
   std::string root;
+  bool check_services = false;
 };
+
+// The stack the engine sections check against, loaded as every verb loads it; a stack that does
+// not load is reported by those checks rather than stopping the host checks.
+void add_stack(Context& ctx, doctor::Inputs& in) {
+  try {
+    auto loaded = load_stack_for(ctx);
+    in.stack = std::make_shared<const stack::Stack>(std::move(loaded.stack));
+  } catch (const CommandError& e) {
+    in.stack_error = e.what();
+  }
+  in.engine = ctx.global.engine;
+  in.cri_endpoint = ctx.global.cri_endpoint;
+  in.profiles = ctx.global.profiles;
+}
 
 int run_doctor(Context& ctx, const DoctorOptions& opt) {
   auto checks = doctor::catalogue();
-  doctor::Selection selection{opt.only, opt.ignore};
+  doctor::Selection selection{opt.only, opt.ignore, {}};
+  if (opt.check_services) selection.opt_ins.push_back("--check-services");
   if (auto ok = doctor::check_selection(checks, selection); !ok) {
     throw CommandError(2, ok.error().message);
   }
@@ -31,8 +47,12 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
     throw CommandError(2, (opt.root.empty() ? "the host root " : "--root ") + root.string() +
                               " is not a directory");
   }
-  auto facts =
-      std::make_shared<doctor::Facts>(doctor::default_inputs(root, ctx.process.environment));
+  auto inputs = doctor::default_inputs(root, ctx.process.environment);
+  // Only the engine sections read the stack: `--only gpu` loads none (and generates nothing).
+  bool wants_stack = opt.only.empty();
+  for (const auto& s : opt.only) wants_stack |= s == "cri" || s == "images" || s == "services";
+  if (wants_stack) add_stack(ctx, inputs);
+  auto facts = std::make_shared<doctor::Facts>(std::move(inputs));
   auto report = doctor::run_checks(checks, facts, selection);
   if (report.findings.empty()) {
     std::vector<std::string> with_checks;
@@ -53,9 +73,12 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
 }  // namespace
 
 Verb doctor_verb() {
-  return {"doctor", "Check the host for the stack: GPU, CDI, CRI-O config, storage, network",
+  return {"doctor",
+          "Check the host for the stack: GPU, CDI, CRI, CRI-O config, storage, network, images, "
+          "services",
           "  edgecrew doctor                        # every check, problems explained\n"
           "  edgecrew doctor -v                     # with the evidence of every check\n"
+          "  edgecrew doctor --check-services       # also the running stack: probes, CDI devices\n"
           "  edgecrew doctor --only gpu --only cdi  # some sections\n"
           "  edgecrew doctor --ignore cdi.dri       # a known failure reported as a warning\n"
           "  edgecrew doctor --json | jq '.checks[] | select(.status==\"fail\")'\n"
@@ -63,6 +86,8 @@ Verb doctor_verb() {
           [](CLI::App& sub) {
             auto opt = std::make_shared<DoctorOptions>();
             sub.add_flag("--json", opt->json, "Print the report as JSON (docs/DOCTOR.md)");
+            sub.add_flag("--check-services", opt->check_services,
+                         "Also check the running stack: state, probes, injected CDI devices");
             sub.add_option("--ignore", opt->ignore,
                            "Report this check's failure as a warning (repeatable; 'all')")
                 ->type_name("ID");

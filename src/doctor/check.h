@@ -40,5 +40,8 @@ std::vector<Check> cdi_checks();
 std::vector<Check> crio_config_checks();
 std::vector<Check> storage_checks();
 std::vector<Check> network_checks();
+std::vector<Check> cri_checks();
+std::vector<Check> images_checks();
+std::vector<Check> services_checks();
 
 }  // namespace edgecrew::doctor

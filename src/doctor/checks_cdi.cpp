@@ -282,8 +282,10 @@ Outcome check_podman_compat(const Facts& facts) {
   const auto& podman = facts.podman_version();
   std::string rule =
       fmt::format("Podman 4.3's CDI library resolves only cdiVersion {} specs", k_podman43_cdi);
-  evidence.push_back(podman ? "podman " + *podman
-                            : "Podman version not known (not installed, or --root)");
+  evidence.push_back(
+      podman ? "podman " + *podman
+             : "Podman version not known: no Podman service answers (the doctor reads libpod's GET "
+               "/version from a running service and never starts one), or --root");
   if (newer.empty()) {
     return pass(fmt::format("every spec is cdiVersion {} or older (Podman 4.3 resolves them)",
                             k_podman43_cdi),

@@ -5,25 +5,42 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
+#include "engine/podman/podman_engine.h"
 #include "host/host_path.h"
+#include "net/http_client.h"
 #include "util/strings.h"
-#include "util/subprocess.h"
 
 namespace edgecrew::doctor {
 
 namespace {
 
-// `podman --version` answers in ~30 ms; anything slower is a broken install.
-constexpr std::chrono::milliseconds k_podman_version_timeout{3000};
+constexpr std::chrono::milliseconds k_podman_version_timeout{2000};
 
-std::optional<std::string> installed_podman_version() {
-  auto done = run_process({.argv = {"podman", "--version"}}, k_podman_version_timeout);
-  if (!done || !done->status.success()) return std::nullopt;
-  // "podman version 4.3.1"
-  auto words = split(trim(done->out), ' ');
-  if (words.empty()) return std::nullopt;
-  return words.back();
+// Podman's version from libpod's GET /version on a service that is already running (the
+// project asks Podman through its API, never by running `podman`); the doctor starts no service,
+// so without one the version is not known.
+std::optional<std::string> running_podman_version(const std::filesystem::path& root,
+                                                  const std::map<std::string, std::string>& env) {
+  namespace podman = engine::podman;
+  podman::DiscoveryOptions options;
+  options.root_socket = host::under(root, std::string(podman::k_root_socket)).string();
+  options.start_service = false;
+  auto endpoint = podman::discover(podman::PodmanEnvironment::from(env), options);
+  if (!endpoint) return std::nullopt;
+  net::HttpRequest request;
+  request.url = fmt::format("http://d{}/version", podman::k_api_prefix);
+  request.unix_socket = endpoint->socket;
+  request.timeout = k_podman_version_timeout;
+  auto response = net::http_request(request);
+  if (!response || response->status != 200) return std::nullopt;
+  auto body = nlohmann::json::parse(response->body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  // {"Platform":..., "Components": [...], "Version": "4.3.1", "ApiVersion": ...}
+  if (auto v = body.find("Version"); v != body.end() && v->is_string())
+    return v->get<std::string>();
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> statvfs_free(const std::filesystem::path& path) {
@@ -54,7 +71,7 @@ Inputs default_inputs(const std::filesystem::path& root,
   in.free_bytes = statvfs_free;
   if (std::filesystem::path(root).lexically_normal() == "/") {
     in.nvml = host::read_nvml;
-    in.podman_version = installed_podman_version;
+    in.podman_version = [root, env = in.environment] { return running_podman_version(root, env); };
   }
   return in;
 }

@@ -19,6 +19,7 @@
 #include "host/crio_config.h"
 #include "host/nvidia_driver.h"
 #include "host/nvml.h"
+#include "stack/model.h"
 #include "util/result.h"
 
 namespace edgecrew::doctor {
@@ -33,6 +34,13 @@ struct Inputs {
   std::function<std::optional<std::uint64_t>(const std::filesystem::path&)> free_bytes;
   // The installed Podman's version ("4.3.1"), nullopt when Podman is not installed or not asked.
   std::function<std::optional<std::string>()> podman_version;
+  // For the engine sections (cri, images, services): the stack as the verbs load it (null when
+  // none: stack_error says why), --engine, --cri-endpoint and the profiles.
+  std::shared_ptr<const stack::Stack> stack;
+  std::string stack_error;
+  std::string engine;
+  std::string cri_endpoint;
+  std::vector<std::string> profiles;
 };
 
 // Inputs for the real host under `root`: NVML and `podman --version` only when root is "/".

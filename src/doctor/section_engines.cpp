@@ -1,0 +1,199 @@
+// The engine facts the cri, images and services sections share, each asked once per run.
+#include "doctor/section_engines.h"
+
+#include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "engine/cri/crio_http.h"
+#include "host/crio_config.h"
+#include "util/strings.h"
+
+namespace edgecrew::doctor {
+
+namespace {
+
+namespace cri = engine::cri;
+namespace podman = engine::podman;
+using nlohmann::json;
+
+std::string env_of(const Facts& facts, const char* name) {
+  auto it = facts.inputs().environment.find(name);
+  return it == facts.inputs().environment.end() ? std::string() : it->second;
+}
+
+// containerd reports its CRI plugin configuration in Status's verbose info under "config":
+// containerd.runtimes holds every handler it loaded.
+std::optional<std::set<std::string>> containerd_handlers(const cri::v1::StatusResponse& status) {
+  auto found = status.info().find("config");
+  if (found == status.info().end()) return std::nullopt;
+  json config = json::parse(found->second, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) return std::nullopt;
+  auto c = config.find("containerd");
+  if (c == config.end() || !c->is_object()) return std::nullopt;
+  auto r = c->find("runtimes");
+  if (r == c->end() || !r->is_object()) return std::nullopt;
+  std::set<std::string> out;
+  for (const auto& [name, value] : r->items()) out.insert(name);
+  return out;
+}
+
+CriFacts read_cri(const Facts& facts) {
+  CriFacts out;
+  const auto* st = facts.inputs().stack.get();
+  cri::EndpointInputs in{facts.inputs().cri_endpoint, env_of(facts, "CONTAINER_RUNTIME_ENDPOINT"),
+                         st != nullptr ? st->cri_endpoint : std::string(), facts.root()};
+  auto endpoint = cri::discover_endpoint(in);
+  if (!endpoint) {
+    if (endpoint.error().kind == ErrorKind::unavailable) {
+      // Host paths, as every check names them (under --root they were looked up below it).
+      out.absent = fmt::format("no CRI runtime found at {}, {}", cri::k_crio_socket,
+                               cri::k_containerd_socket);
+    } else {
+      out.absent = endpoint.error().message;
+    }
+    return out;
+  }
+  out.endpoint = *endpoint;
+  out.socket_stat = host::stat_path(endpoint->socket);
+  if (!out.socket_stat) {
+    out.absent = fmt::format("no CRI runtime found at {} ({})", endpoint->socket, endpoint->source);
+    return out;
+  }
+  cri::CriDeadlines deadlines;
+  deadlines.call = std::chrono::milliseconds(2'000);  // a doctor check, not a long operation
+  out.client = std::make_shared<cri::CriClient>(endpoint->socket, deadlines);
+  out.version = out.client->version();
+  if (!out.version->ok()) return out;
+  out.runtime_name = (*out.version)->runtime_name();
+  out.status = out.client->status(true);
+  if (out.status->ok()) {
+    if (auto handlers = containerd_handlers(**out.status)) {
+      out.loaded = std::move(handlers);
+      out.loaded_source = "Status verbose info (config.containerd.runtimes)";
+    }
+  }
+  if (!out.loaded && out.is_crio()) {
+    // CRI-O's GET /config is its effective configuration: handlers it dropped are not in it.
+    auto text = cri::crio_config(endpoint->socket);
+    if (text && *text) {
+      host::CrioConfig loaded;
+      host::apply_crio_config_text(loaded, **text, "GET /config");
+      std::set<std::string> names;
+      for (const auto& [name, rt] : loaded.runtimes) names.insert(name);
+      out.loaded = std::move(names);
+      out.loaded_source = "CRI-O's GET /config";
+    }
+  }
+  return out;
+}
+
+PodmanFacts read_podman(const Facts& facts) {
+  PodmanFacts out;
+  auto env = podman::PodmanEnvironment::from(facts.inputs().environment);
+  podman::DiscoveryOptions options;
+  options.root_socket = host::under(facts.root(), std::string(podman::k_root_socket)).string();
+  options.start_service = false;  // the doctor reports; it does not start services
+  auto endpoint = podman::discover(env, options);
+  if (!endpoint) {
+    // discover lists each socket it tried on its own line: "  SOCKET (SOURCE): why".
+    std::vector<std::string> tried;
+    for (const auto& line : split(endpoint.error().message, '\n')) {
+      if (line.starts_with("  ")) tried.push_back(trim(line.substr(0, line.find(':'))));
+    }
+    out.absent = tried.empty()
+                     ? "Podman: " + endpoint.error().message
+                     : "Podman's service is not running: nothing answers on " + join(tried, ", ") +
+                           " (the doctor asks a running service; it never starts one)";
+    return out;
+  }
+  podman::PodmanTimeouts timeouts;
+  timeouts.call = std::chrono::milliseconds(3'000);
+  out.engine = std::make_shared<podman::PodmanEngine>(std::move(*endpoint), timeouts);
+  return out;
+}
+
+std::string user_name(unsigned uid) {
+  if (const passwd* p = ::getpwuid(uid)) return p->pw_name;
+  return std::to_string(uid);
+}
+
+std::string group_name(unsigned gid) {
+  if (const group* g = ::getgrgid(gid)) return g->gr_name;
+  return std::to_string(gid);
+}
+
+}  // namespace
+
+const CriFacts& cri_facts(const Facts& facts) {
+  return facts.shared<CriFacts>(read_cri);
+}
+
+const PodmanFacts& podman_facts(const Facts& facts) {
+  return facts.shared<PodmanFacts>(read_podman);
+}
+
+std::string stack_engine(const Facts& facts) {
+  if (!facts.inputs().engine.empty()) return facts.inputs().engine;
+  const auto* st = facts.inputs().stack.get();
+  return st == nullptr || st->engine.empty() ? "podman" : st->engine;
+}
+
+std::vector<const stack::Service*> stack_services(const Facts& facts) {
+  const auto* st = facts.inputs().stack.get();
+  if (st == nullptr) return {};
+  return stack::enabled_services(*st, facts.inputs().profiles);
+}
+
+std::string no_stack_reason(const Facts& facts) {
+  if (facts.inputs().stack) return {};
+  return facts.inputs().stack_error.empty() ? "no stack given"
+                                            : "no stack: " + facts.inputs().stack_error;
+}
+
+std::set<std::string> stack_handlers(const Facts& facts) {
+  std::set<std::string> out;
+  for (const auto* s : stack_services(facts)) {
+    if (!s->runtime.empty()) out.insert(s->runtime);
+  }
+  return out;
+}
+
+std::string mode_text(unsigned mode) {
+  std::string out;
+  for (int shift : {6, 3, 0}) {
+    out += (mode >> shift) & 4 ? 'r' : '-';
+    out += (mode >> shift) & 2 ? 'w' : '-';
+    out += (mode >> shift) & 1 ? 'x' : '-';
+  }
+  return out;
+}
+
+SocketAccess socket_access(const std::string& socket, const host::FileFacts& st, unsigned uid,
+                           const std::vector<unsigned>& gids) {
+  SocketAccess out;
+  std::string owner = user_name(st.uid), grp = group_name(st.gid);
+  out.evidence = fmt::format("s{} {}:{} (uid {}, gid {}), mode {:04o}", mode_text(st.mode), owner,
+                             grp, st.uid, st.gid, st.mode & 07777);
+  // connect(2) on a unix socket needs write permission on the socket file.
+  bool in_group = std::find(gids.begin(), gids.end(), st.gid) != gids.end();
+  if (uid == 0 || (uid == st.uid && (st.mode & 0200)) || (in_group && (st.mode & 0020)) ||
+      (st.mode & 0002)) {
+    return out;
+  }
+  out.allowed = false;
+  out.fix = fmt::format(
+      "connecting needs write permission on the socket, which {} (uid {}) lacks; either\n"
+      "$ sudo edgecrew doctor\n"
+      "or give a group access (the runtime recreates the socket at start, so make it permanent "
+      "in its config or a systemd drop-in):\n"
+      "$ sudo chgrp {} {}\n$ sudo chmod 0660 {}\n$ sudo usermod -aG {} {}",
+      user_name(uid), uid, grp == "root" ? "GROUP" : grp, socket, socket,
+      grp == "root" ? "GROUP" : grp, user_name(uid));
+  return out;
+}
+
+}  // namespace edgecrew::doctor

@@ -1,0 +1,69 @@
+#pragma once
+// What the engine sections (cri, images, services) share: the CRI runtime on its socket and the
+// Podman service, each found and asked once per run (Facts::shared), and the stack the doctor
+// checks against. Nothing here starts a service: a socket that does not answer is reported.
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "doctor/facts.h"
+#include "engine/cri/cri_client.h"
+#include "engine/cri/cri_endpoint.h"
+#include "engine/podman/podman_engine.h"
+#include "host/host_path.h"
+
+namespace edgecrew::doctor {
+
+struct CriFacts {
+  // Set when no socket was found; the reason the CRI checks skip ("no CRI runtime found at ...").
+  std::string absent;
+  std::optional<engine::cri::CriEndpoint> endpoint;
+  std::optional<host::FileFacts> socket_stat;  // stat() of the socket
+  std::shared_ptr<engine::cri::CriClient> client;
+  std::optional<Result<engine::cri::v1::VersionResponse>> version;
+  std::optional<Result<engine::cri::v1::StatusResponse>> status;  // verbose
+  std::string runtime_name;  // Version's runtime_name: "containerd", "cri-o"
+  bool is_crio() const { return runtime_name == "cri-o"; }
+  // The handlers the runtime has loaded, and where that was read; unset when it does not say.
+  std::optional<std::set<std::string>> loaded;
+  std::string loaded_source;
+};
+
+struct PodmanFacts {
+  std::shared_ptr<engine::podman::PodmanEngine> engine;  // null when no service answers
+  std::string absent;  // why not: every socket tried, and the rule that no service is started
+};
+
+const CriFacts& cri_facts(const Facts& facts);
+const PodmanFacts& podman_facts(const Facts& facts);
+
+// The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman".
+std::string stack_engine(const Facts& facts);
+
+// The stack's services that run (profiles applied), or empty with no stack.
+std::vector<const stack::Service*> stack_services(const Facts& facts);
+
+// Why the stack-dependent checks skip: "no stack: ..." or "" when there is one.
+std::string no_stack_reason(const Facts& facts);
+
+// Every runtime handler the stack's services ask for (x-edgecrew runtime), sorted.
+std::set<std::string> stack_handlers(const Facts& facts);
+
+// Whether a process of `uid` in `gids` may connect to a unix socket with `socket` (connect needs
+// write permission on the socket file; root may always), and the fix when it may not: who owns
+// it, its mode, and the commands (sudo, a group and the socket's mode).
+struct SocketAccess {
+  bool allowed = true;
+  std::string evidence;  // "srw-rw---- root:root (uid 0, gid 0)"
+  std::string fix;
+};
+SocketAccess socket_access(const std::string& socket, const host::FileFacts& st, unsigned uid,
+                           const std::vector<unsigned>& gids);
+
+// "rw-rw----" for permission bits.
+std::string mode_text(unsigned mode);
+
+}  // namespace edgecrew::doctor

@@ -1,0 +1,24 @@
+#pragma once
+// The images section's registry look-up, for tests: which registry an image reference names and
+// whether HEAD /v2/ answers there.
+
+#include <chrono>
+#include <string>
+
+namespace edgecrew::doctor {
+
+inline constexpr std::chrono::milliseconds k_registry_timeout{3'000};
+
+// "docker.io/library/redis:7" → "registry-1.docker.io"; "quay.io/x/y" → "quay.io"; a short name
+// → Docker Hub's; "localhost/..." → "" (a local name no registry serves).
+std::string image_registry(const std::string& image);
+
+struct RegistryAnswer {
+  bool reachable = false;
+  std::string text;  // "HTTP 401 on HEAD /v2/: reachable", or the error
+};
+
+// HEAD SCHEME://REGISTRY/v2/ within k_registry_timeout; 200 and 401 count as reachable.
+RegistryAnswer ask_registry(const std::string& registry, const std::string& scheme = "https");
+
+}  // namespace edgecrew::doctor

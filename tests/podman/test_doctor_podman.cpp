@@ -1,0 +1,146 @@
+// The doctor against real Podman (the private service of podman_peer.h): the version read from
+// libpod's GET /version (no `podman` process), the stack's images present or missing in the
+// Podman store, and --check-services after `up`: state, and the CDI devices Podman injected,
+// proven with a cdiVersion 0.3.0 test device in /var/run/cdi (removed after).
+
+#include <gmock/gmock.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "../unit/cli_fixture.h"
+#include "doctor/check.h"
+#include "doctor/facts.h"
+#include "doctor/runner.h"
+#include "podman_peer.h"
+#include "util/strings.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+using namespace edgecrew::engine::podman::test;
+using ::testing::HasSubstr;
+
+Peer* g_peer = nullptr;
+
+const doctor::Finding& find(const doctor::Report& r, const std::string& id) {
+  for (const auto& f : r.findings) {
+    if (f.id == id) return f;
+  }
+  static doctor::Finding none;
+  ADD_FAILURE() << "no finding " << id;
+  return none;
+}
+
+std::string text(const doctor::Finding& f) {
+  std::string out =
+      f.id + " " + doctor::verdict_name(f.outcome.verdict) + ": " + f.outcome.summary + "\n";
+  for (const auto& e : f.outcome.evidence) out += "  " + e + "\n";
+  return out + f.outcome.fix;
+}
+
+class DoctorPodmanTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_peer = new Peer;
+    g_peer->setup_error = set_up(*g_peer);
+  }
+  static void TearDownTestSuite() {
+    tear_down(*g_peer, {});
+    delete g_peer;
+    g_peer = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(g_peer->setup_error.empty()) << g_peer->setup_error;
+    m_root = g_peer->dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(m_root);
+  }
+  std::map<std::string, std::string> environment() const {
+    return {{"CONTAINER_HOST", "unix://" + g_peer->engine->endpoint().socket}};
+  }
+  fs::path m_root;
+};
+
+TEST_F(DoctorPodmanTest, VersionComesFromLibpodsVersionEndpoint) {
+  auto in = doctor::default_inputs("/", environment());
+  ASSERT_TRUE(in.podman_version);
+  auto v = in.podman_version();
+  ASSERT_TRUE(v.has_value());
+  auto cli = podman(*g_peer, {"version", "--format", "{{.Server.Version}}"});
+  ASSERT_TRUE(cli.ok());
+  EXPECT_EQ(*v, trim(cli->out));
+  // No service answers: not known (and no service is started for the doctor).
+  auto none =
+      doctor::default_inputs("/", {{"CONTAINER_HOST", "unix://" + (m_root / "no.sock").string()}});
+  if (!fs::exists("/run/podman/podman.sock")) {
+    EXPECT_FALSE(none.podman_version().has_value());
+  }
+}
+
+TEST_F(DoctorPodmanTest, ImagesPresentAndMissingInThePodmanStore) {
+  doctor::Inputs in;
+  in.root = m_root;
+  in.environment = environment();
+  auto st = std::make_shared<stack::Stack>();
+  st->name = "ecdoctor";
+  for (auto [name, image] : {std::pair{"a", k_image}, {"b", "localhost/edgecrew-test/absent:2"}}) {
+    stack::Service s;
+    s.name = name;
+    s.image = image;
+    st->services.push_back(s);
+  }
+  in.stack = st;
+  auto report = doctor::run_checks(doctor::catalogue(), std::make_shared<doctor::Facts>(in),
+                                   {{"images"}, {}, {}});
+  const auto& p = find(report, "images.podman");
+  EXPECT_EQ(p.outcome.verdict, doctor::Verdict::warn) << text(p);
+  EXPECT_THAT(p.outcome.summary, HasSubstr("1 of 2 images missing from the Podman store: "
+                                           "localhost/edgecrew-test/absent:2"));
+  EXPECT_THAT(text(p), HasSubstr(std::string(k_image) + ": present"));
+  EXPECT_EQ(find(report, "images.cri").outcome.verdict, doctor::Verdict::skip);
+  EXPECT_EQ(find(report, "images.registries").outcome.verdict, doctor::Verdict::fail);
+}
+
+TEST_F(DoctorPodmanTest, CheckServicesShowsTheCdiDevicesPodmanInjected) {
+  // A cdiVersion 0.3.0 test device (what Podman 4.3's CDI library resolves) in /var/run/cdi.
+  const std::string kind = "edgecrew-doctor-test.example.com/dev";
+  const fs::path spec = fs::path("/var/run/cdi") /
+                        fmt::format("edgecrew-doctor-test-{}.yaml", static_cast<int>(::getpid()));
+  write(spec, "cdiVersion: \"0.3.0\"\nkind: \"" + kind +
+                  "\"\ndevices:\n- name: zero\n  containerEdits:\n    deviceNodes:\n"
+                  "    - path: /dev/zero\n    env: [\"ECTEST=1\"]\n");
+  struct Remove {
+    fs::path p;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+  } remove{spec};
+  cli::Process process;
+  process.cwd = m_root / "project";
+  process.host_root = m_root / "host";
+  fs::create_directories(process.cwd);
+  fs::create_directories(process.host_root);
+  write(process.cwd / "compose.yaml",
+        std::string("name: ecdoctorpm\nservices:\n  dev:\n    image: ") + k_image +
+            "\n    command: [sleep, \"1000\"]\n    network_mode: host\n"
+            "    stop_grace_period: 1s\n    devices: [" +
+            kind + "=zero]\n  plain:\n    image: " + k_image +
+            "\n    command: [sleep, \"1000\"]\n    network_mode: host\n"
+            "    stop_grace_period: 1s\n");
+  process.environment = environment();
+  process.environment["HOME"] = (m_root / "home").string();
+  auto up = edgecrew::testing::run_cli({"up"}, process);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  auto r = edgecrew::testing::run_cli(
+      {"doctor", "--check-services", "--only", "services", "--only", "images", "-v"}, process);
+  EXPECT_THAT(r.out, HasSubstr("on podman: 2 running"));
+  EXPECT_THAT(r.out, HasSubstr("dev (asks for " + kind + "=zero): /dev/zero"));
+  EXPECT_THAT(r.out, HasSubstr("devices injected into dev"));
+  EXPECT_THAT(r.out, HasSubstr("all 1 images the stack needs are in the Podman store"));
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(edgecrew::testing::run_cli({"down"}, process).status, 0);
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
