@@ -194,7 +194,7 @@ TEST_F(DoctorCriTest, CheckServicesAfterUpWithRealRedis) {
   process.environment = g_peer->environment();
   process.environment["HOME"] = (m_root / "home").string();
   process.environment["REDIS_PASSWORD"] = password;
-  auto up = edgecrew::testing::run_cli({"--engine", "cri", "up"}, process);
+  auto up = edgecrew::testing::run_cli({"--engine", "cri", "up", "--wait"}, process);
   ASSERT_EQ(up.status, 0) << up.out << up.err;
 
   auto r = edgecrew::testing::run_cli(

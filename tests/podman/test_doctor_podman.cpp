@@ -130,7 +130,7 @@ TEST_F(DoctorPodmanTest, CheckServicesShowsTheCdiDevicesPodmanInjected) {
             "    stop_grace_period: 1s\n");
   process.environment = environment();
   process.environment["HOME"] = (m_root / "home").string();
-  auto up = edgecrew::testing::run_cli({"up"}, process);
+  auto up = edgecrew::testing::run_cli({"up", "--wait"}, process);
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   auto r = edgecrew::testing::run_cli(
       {"doctor", "--check-services", "--only", "services", "--only", "images", "-v"}, process);
