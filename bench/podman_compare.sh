@@ -5,6 +5,8 @@
 #   bench/podman_compare.sh [N]        (default 10; needs ./scripts/build.sh first)
 #   EDGECREW=path/to/edgecrew bench/podman_compare.sh 50   (another build)
 #   EDGECREW_ONLY=1 bench/podman_compare.sh 10             (edgecrew's rows only, while tuning)
+#   NO_PODMAN_COMPOSE=1 bench/podman_compare.sh 50         (without podman-compose: its down of
+#                                                          50 services alone takes ~10 minutes)
 set -euo pipefail
 n="${1:-10}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -77,11 +79,15 @@ if [ -n "${EDGECREW_ONLY:-}" ]; then
   exit 0
 fi
 
-pc_up=$(time_of podman-compose -p bench up -d)
-expect_running label=io.podman.compose.project=bench
-pc_up2=$(time_of podman-compose -p bench up -d)
-pc_ps=$(time_of podman-compose -p bench ps)
-pc_down=$(time_of podman-compose -p bench down)
+if [ -z "${NO_PODMAN_COMPOSE:-}" ]; then
+  pc_up=$(time_of podman-compose -p bench up -d)
+  expect_running label=io.podman.compose.project=bench
+  pc_up2=$(time_of podman-compose -p bench up -d)
+  pc_ps=$(time_of podman-compose -p bench ps)
+  pc_down=$(time_of podman-compose -p bench down)
+else
+  pc_up=0 pc_up2=0 pc_ps=0 pc_down=0  # shown as "-"
+fi
 
 raw_up_loop() { for i in $(seq "$n"); do podman run -d --name "raw-$i" "$image" sleep 3600; done; }
 raw_down() { podman stop -t 10 $(podman ps -q --filter name=raw-) && podman rm -af; }
@@ -90,7 +96,8 @@ expect_running name=raw-
 raw_ps=$(time_of podman ps)
 raw_down_t=$(time_of raw_down)
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || b == "-" || a == "-") print "-"; else printf "%.2f", a / b }'; }
+[ -z "${NO_PODMAN_COMPOSE:-}" ] || pc_up=- pc_up2=- pc_ps=- pc_down=-
 cat <<TABLE
 | $n services (ms) | edgecrew | podman-compose | raw podman loop | edgecrew / podman-compose | edgecrew / raw |
 |---|---|---|---|---|---|

@@ -84,14 +84,28 @@ Readiness wait_healthcheck(const WaitContext& context, const stack::Service& ser
   }
 }
 
-Readiness wait_probe(const WaitContext& context, const stack::Service& service) {
+}  // namespace
+
+probe::PollOptions probe_poll_options(const stack::Service& service, Clock& clock) {
+  // Compose's healthcheck timing says how long a service may take to become healthy: the
+  // service's own (even `test: ["NONE"]`, which keeps the timing and runs no command), else
+  // Compose's defaults (30 s x 3 retries). A model server needs its start_period: vLLM loading
+  // weights takes minutes, and failures during start_period do not count.
+  const stack::Healthcheck timing = service.healthcheck.value_or(stack::Healthcheck{});
   probe::PollOptions options;
-  if (service.healthcheck && !service.healthcheck->disabled()) {
-    options.interval = service.healthcheck->interval;
-    options.timeout = service.healthcheck->timeout;
-    options.start_period = service.healthcheck->start_period;
-    options.retries = service.healthcheck->retries;
-  }
+  options.interval = timing.interval;
+  options.timeout = timing.timeout;
+  options.start_period = timing.start_period;
+  options.retries = timing.retries;
+  options.now = [&clock] { return clock.now(); };
+  options.sleep_for = [&clock](milliseconds d) { clock.sleep_for(d); };
+  return options;
+}
+
+namespace {
+
+Readiness wait_probe(const WaitContext& context, const stack::Service& service) {
+  probe::PollOptions options = probe_poll_options(service, context.clock);
   probe::ProbeResult result =
       probe::poll_probe(*service.probe, options, [&context] { return past_deadline(context); });
   if (result.ready) return {true, result.summary};

@@ -10,6 +10,7 @@
 
 #include "engine/engine.h"
 #include "plan/clock.h"
+#include "probe/poll.h"
 #include "stack/model.h"
 
 namespace edgecrew::plan {
@@ -39,6 +40,10 @@ Readiness wait_for_condition(const WaitContext& context, const stack::Service& s
 // Ready: exited 0 (a one-shot), healthy by probe or healthcheck when it has one, else running.
 Readiness wait_until_ready(const WaitContext& context, const stack::Service& service,
                            const std::string& container_id);
+
+// How a native probe is polled for `service`: its healthcheck's interval / timeout / retries /
+// start_period (Compose's defaults when it has none), on `clock`.
+probe::PollOptions probe_poll_options(const stack::Service& service, Clock& clock);
 
 // The argv a Compose healthcheck test runs: CMD → its arguments, CMD-SHELL → /bin/sh -c.
 std::vector<std::string> healthcheck_argv(const stack::Healthcheck& healthcheck);

@@ -21,13 +21,19 @@ std::string seconds(milliseconds ms) {
 
 ProbeResult poll_probe(const stack::Probe& probe, const PollOptions& options,
                        const std::function<bool()>& cancelled) {
-  auto start = SteadyClock::now();
+  auto now = [&options] { return options.now ? options.now() : SteadyClock::now(); };
+  auto sleep_for = [&options](milliseconds d) {
+    if (options.sleep_for) {
+      options.sleep_for(d);
+    } else {
+      std::this_thread::sleep_for(d);
+    }
+  };
+  auto start = now();
   auto interval = options.interval > milliseconds(0) ? options.interval : k_ready_poll_period;
   auto give_up_at = start + options.start_period + interval * std::max(options.retries, 0);
   auto period = std::min(interval, k_ready_poll_period);
-  auto elapsed = [&] {
-    return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
-  };
+  auto elapsed = [&] { return std::chrono::duration_cast<milliseconds>(now() - start); };
 
   int attempts = 0;
   while (true) {
@@ -37,7 +43,7 @@ ProbeResult poll_probe(const stack::Probe& probe, const PollOptions& options,
       result.took = elapsed();
       return result;
     }
-    if (SteadyClock::now() >= give_up_at) {
+    if (now() >= give_up_at) {
       result.took = elapsed();
       result.summary +=
           fmt::format(" (still not ready after {}, {} attempts)", seconds(result.took), attempts);
@@ -45,16 +51,16 @@ ProbeResult poll_probe(const stack::Probe& probe, const PollOptions& options,
     }
     auto pause = result.failure == ProbeFailure::rate_limited ? k_rate_limit_backoff : period;
     // The pause ends early at the give-up point, for one last attempt there.
-    auto next = std::min(SteadyClock::now() + pause, give_up_at);
+    auto next = std::min(now() + pause, give_up_at);
     while (true) {
       if (cancelled && cancelled()) {
         result.took = elapsed();
         result.summary += fmt::format(" (cancelled after {})", seconds(result.took));
         return result;
       }
-      auto now = SteadyClock::now();
-      if (now >= next) break;
-      std::this_thread::sleep_for(std::min<SteadyClock::duration>(next - now, k_ready_poll_period));
+      auto left = next - now();
+      if (left <= SteadyClock::duration::zero()) break;
+      sleep_for(std::min(std::chrono::ceil<milliseconds>(left), k_ready_poll_period));
     }
   }
 }

@@ -15,6 +15,7 @@
 
 #include "probe/probe.h"
 #include "stack/model.h"
+#include "util/clock.h"
 
 namespace edgecrew::probe {
 
@@ -28,6 +29,10 @@ struct PollOptions {
   std::chrono::milliseconds timeout = k_default_probe_timeout;  // one attempt
   std::chrono::milliseconds start_period{0};
   int retries = 3;
+  // The time source; unset = the monotonic clock and a real sleep. The executor passes its own,
+  // so that tests run long waits (vLLM's start_period) in no real time.
+  std::function<SteadyClock::time_point()> now{};
+  std::function<void(std::chrono::milliseconds)> sleep_for{};
 };
 
 // The first ready result, or the last failed one; `took` is the whole wait.

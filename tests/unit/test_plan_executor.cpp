@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "fake_engine.h"
+#include "fixtures/socket_server.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
 #include "plan/readiness.h"
@@ -359,6 +360,75 @@ TEST_F(ExecutorTest, EventsNeverInterleave) {
   ASSERT_TRUE(up(stack, options).ok());
   EXPECT_FALSE(overlapped);
   EXPECT_GE(count, 6 * 5);  // pulling x2, creating, created, starting, started per service
+}
+
+// --- a native probe's wait budget follows Compose's healthcheck timing ------------------------
+
+// Waits for `service` to be healthy by a tcp probe on a port that refuses, on a virtual clock:
+// how long (virtual) it waited, and why it gave up.
+struct ProbeWait {
+  std::chrono::milliseconds waited;
+  Readiness readiness;
+};
+
+ProbeWait wait_refusing_probe(stack::Service service,
+                              std::optional<std::chrono::milliseconds> wait_timeout = {}) {
+  edgecrew::testing::SocketServer refusing(edgecrew::testing::stall, /*listen_now=*/false);
+  stack::Probe probe;
+  probe.kind = stack::Probe::Kind::tcp;
+  probe.host = "127.0.0.1";
+  probe.port = refusing.port();
+  service.probe = probe;
+  FakeEngine engine;
+  test::FakeClock clock;
+  auto start = clock.now();
+  WaitContext context{engine,
+                      clock,
+                      std::chrono::milliseconds(50),
+                      std::chrono::milliseconds(1000),
+                      {},
+                      std::chrono::milliseconds(0)};
+  if (wait_timeout) {
+    context.deadline = start + *wait_timeout;
+    context.budget = *wait_timeout;
+  }
+  Readiness readiness =
+      wait_for_condition(context, service, "id", DependencyCondition::service_healthy);
+  return {std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - start), readiness};
+}
+
+TEST(ProbeWaitBudget, WithoutAHealthcheckItIsComposesDefault90sNotAFixed15s) {
+  auto wait = wait_refusing_probe(make_service("vllm"));
+  EXPECT_FALSE(wait.readiness.ready);
+  EXPECT_EQ(wait.waited, std::chrono::seconds(90));
+  EXPECT_THAT(wait.readiness.detail, HasSubstr("vllm is not healthy: probe (tcp)"));
+}
+
+TEST(ProbeWaitBudget, AStartPeriodIsWaitedOutBeforeRetriesCount) {
+  stack::Service vllm = make_service("vllm");
+  stack::Healthcheck timing;
+  timing.test = {"NONE"};  // no command in the container: only the timing
+  timing.start_period = std::chrono::minutes(10);
+  timing.interval = std::chrono::seconds(30);
+  timing.retries = 3;
+  vllm.healthcheck = timing;
+  auto wait = wait_refusing_probe(vllm);
+  EXPECT_FALSE(wait.readiness.ready);
+  EXPECT_EQ(wait.waited, std::chrono::seconds(690));
+}
+
+TEST(ProbeWaitBudget, TheWaitTimeoutEndsItFirstAndNamesTheProbe) {
+  stack::Service vllm = make_service("vllm");
+  stack::Healthcheck timing;
+  timing.test = {"NONE"};
+  timing.start_period = std::chrono::minutes(10);
+  vllm.healthcheck = timing;
+  auto wait = wait_refusing_probe(vllm, std::chrono::minutes(2));
+  EXPECT_FALSE(wait.readiness.ready);
+  EXPECT_GE(wait.waited, std::chrono::seconds(120));
+  EXPECT_LT(wait.waited, std::chrono::milliseconds(120'100));
+  EXPECT_THAT(wait.readiness.detail,
+              HasSubstr("timed out after 120.0 s waiting for vllm to be healthy: probe (tcp)"));
 }
 
 }  // namespace

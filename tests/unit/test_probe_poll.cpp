@@ -99,6 +99,24 @@ TEST(PollProbe, GivesUpAfterStartPeriodPlusRetriesTimesInterval) {
                            "attempts\\)"));
 }
 
+TEST(PollProbe, ALongStartPeriodIsWaitedOutOnTheCallersClock) {
+  // vLLM's case: minutes of start_period. On a virtual clock the wait takes no real time, and
+  // it lasts exactly start_period + retries x interval of that clock.
+  SocketServer not_listening(edgecrew::testing::stall, /*listen_now=*/false);
+  Clock::time_point virtual_now{};
+  auto real_start = Clock::now();
+  auto result = poll_probe(tcp_probe(not_listening.port()),
+                           {.interval = 10s,
+                            .timeout = 1s,
+                            .start_period = 2min,
+                            .retries = 3,
+                            .now = [&] { return virtual_now; },
+                            .sleep_for = [&](std::chrono::milliseconds d) { virtual_now += d; }});
+  EXPECT_FALSE(result.ready);
+  EXPECT_EQ(result.took, 150s);
+  EXPECT_LT(Clock::now() - real_start, 10s);
+}
+
 TEST(PollProbe, StopsWhenCancelled) {
   SocketServer not_listening(edgecrew::testing::stall, /*listen_now=*/false);
   auto cancel_at = Clock::now() + 150ms;
