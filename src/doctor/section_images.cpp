@@ -108,7 +108,9 @@ Outcome report_store(const Facts& facts, const StoreView& view, const std::strin
   }
   if (missing.empty()) {
     return pass(
-        fmt::format("all {} images the stack needs are in the {} store{}", present, label, who),
+        fmt::format("{} the stack needs {} in the {} store{}",
+                    present == 1 ? std::string("the image") : fmt::format("all {} images", present),
+                    present == 1 ? "is" : "are", label, who),
         evidence);
   }
   std::string summary =

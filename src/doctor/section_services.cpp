@@ -24,6 +24,8 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* k_flag = "--check-services";
+// edgecrew init generates 24 random characters; fewer than this is a guessable password.
+constexpr std::size_t k_strong_password = 16;
 // Every probe runs at once with this budget; the check waits for the slowest.
 constexpr std::chrono::milliseconds k_probe_timeout{3'000};
 
@@ -286,8 +288,11 @@ std::optional<RedisExposure> redis_exposure(const stack::Service& service) {
   std::vector<std::string> args;
   if (service.entrypoint) args = *service.entrypoint;
   if (service.command) args.insert(args.end(), service.command->begin(), service.command->end());
-  bool is_redis = service.probe && service.probe->kind == stack::Probe::Kind::redis;
+  // Redis when it runs redis-server, or runs the image's own command and the image is Redis's.
+  bool is_redis = false;
   for (const auto& a : args) is_redis = is_redis || a.ends_with("redis-server");
+  const std::string repo = service.image.substr(0, service.image.rfind(':'));
+  if (args.empty()) is_redis = repo == "redis" || repo.ends_with("/redis");
   if (!is_redis) return std::nullopt;
   std::vector<std::string> bind;
   std::string protected_mode = "yes", password;
@@ -308,10 +313,12 @@ std::optional<RedisExposure> redis_exposure(const stack::Service& service) {
   for (const auto& p : service.ports) published_all |= p.published && p.host_ip.empty();
   const bool on_host = service.network_mode == "host";
   const bool exposed = (on_host && all) || published_all;
-  const bool weak = password.size() < 16;
+  const bool weak = password.size() < k_strong_password;
   const bool off = protected_mode == "no";
   RedisExposure out;
-  out.risky = exposed && (off || weak);
+  // Protected mode refuses remote clients only while there is no password: off, or a weak
+  // password, is what leaves Redis open.
+  out.risky = exposed && (off || (weak && !password.empty()));
   out.evidence = fmt::format(
       "bind {}{}, protected-mode {}, password {}",
       bind.empty() ? "(default: every address)" : join(bind, " "),

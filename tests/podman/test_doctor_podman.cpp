@@ -137,7 +137,7 @@ TEST_F(DoctorPodmanTest, CheckServicesShowsTheCdiDevicesPodmanInjected) {
   EXPECT_THAT(r.out, HasSubstr("on podman: 2 running"));
   EXPECT_THAT(r.out, HasSubstr("dev (asks for " + kind + "=zero): /dev/zero"));
   EXPECT_THAT(r.out, HasSubstr("devices injected into dev"));
-  EXPECT_THAT(r.out, HasSubstr("all 1 images the stack needs are in the Podman store"));
+  EXPECT_THAT(r.out, HasSubstr("the image the stack needs is in the Podman store"));
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(edgecrew::testing::run_cli({"down"}, process).status, 0);
 }

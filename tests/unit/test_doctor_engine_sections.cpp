@@ -136,6 +136,23 @@ TEST(DoctorRedisExposure, EveryAddressWithProtectedModeOffOrAWeakPasswordIsRisky
   ASSERT_TRUE(bridged);
   EXPECT_FALSE(bridged->risky);  // not published: reachable only from its network
 
+  // No password: protected mode refuses remote clients, unless it is off.
+  auto guarded = doctor::redis_exposure(redis({"redis-server", "--bind", "0.0.0.0"}));
+  ASSERT_TRUE(guarded);
+  EXPECT_FALSE(guarded->risky);
+  auto unguarded = doctor::redis_exposure(
+      redis({"redis-server", "--protected-mode", "no", "--requirepass", "Zk3v9QwX1pL7sT2m8R"}));
+  ASSERT_TRUE(unguarded);
+  EXPECT_TRUE(unguarded->risky);
+  // The image's own command counts when the image is Redis's; a probe alone does not make Redis.
+  auto plain = redis({});
+  plain.command.reset();
+  ASSERT_TRUE(doctor::redis_exposure(plain));
+  EXPECT_FALSE(doctor::redis_exposure(plain)->risky);
+  auto other = redis({"sleep", "1000"});
+  other.probe = stack::Probe{stack::Probe::Kind::redis};
+  EXPECT_FALSE(doctor::redis_exposure(other));
+
   stack::Service app;
   app.name = "app";
   app.command = std::vector<std::string>{"sleep", "1"};
