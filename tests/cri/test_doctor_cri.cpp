@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "../unit/cli_fixture.h"
 #include "containerd_peer.h"
@@ -150,6 +154,35 @@ TEST_F(DoctorCriTest, AStoppedRuntimesSocketAndAMissingOne) {
   EXPECT_EQ(find(report, "cri.socket").outcome.verdict, doctor::Verdict::warn);
   EXPECT_THAT(find(report, "cri.socket").outcome.summary,
               HasSubstr("no CRI runtime found at " + (m_root / "none.sock").string()));
+}
+
+// The real binary as nobody against containerd's socket (root:root, 0660), reached through a
+// hard link in a folder nobody may enter: stat() works, connect() is refused.
+TEST_F(DoctorCriTest, PermissionDeniedSaysWhoOwnsTheSocketAndTheFix) {
+  if (which("setpriv").empty()) GTEST_SKIP() << "setpriv is not installed (util-linux)";
+  const fs::path dir = m_root / "open";
+  fs::create_directories(dir);
+  fs::permissions(m_root, fs::perms::owner_all | fs::perms::others_exec);
+  fs::permissions(g_peer->dir, fs::perms::owner_all | fs::perms::others_exec);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  const fs::path sock = dir / "crio.sock";
+  ASSERT_EQ(::link(g_peer->socket.c_str(), sock.c_str()), 0) << std::strerror(errno);
+  SubprocessOptions options;
+  options.argv = {
+      "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", EDGECREW_BINARY,
+      "doctor",  "--only",        "cri",           "--cri-endpoint", "unix://" + sock.string()};
+  options.env = {{"HOME", dir.string()}, {"XDG_CONFIG_HOME", dir.string()}};
+  options.working_dir = dir;
+  auto r = run_process(options, 60s);
+  fs::permissions(g_peer->dir, fs::perms::owner_all);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status.code, 1) << r->out << r->err;
+  EXPECT_THAT(r->out, HasSubstr("cri.socket"));
+  EXPECT_THAT(r->out, HasSubstr("permission denied on " + sock.string()));
+  EXPECT_THAT(r->out, HasSubstr("srw-rw---- root:root (uid 0, gid 0), mode 0660"));
+  EXPECT_THAT(r->out, HasSubstr("which nobody (uid 65534) lacks"));
+  EXPECT_THAT(r->out, HasSubstr("$ sudo edgecrew doctor"));
+  EXPECT_THAT(r->out, HasSubstr("$ sudo chmod 0660 " + sock.string()));
 }
 
 TEST_F(DoctorCriTest, ImagesPresentAndMissingInTheCriStore) {
