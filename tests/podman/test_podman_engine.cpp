@@ -170,6 +170,33 @@ TEST_F(PodmanEngineTest, PodmanEngineCreateStartListInspect) {
   EXPECT_EQ(engine().inspect(id).error().kind, ErrorKind::not_found);
 }
 
+TEST_F(PodmanEngineTest, PodmanEngineLogsFollowDeliversLinesAsTheyComeAndEndsWithTheContainer) {
+  // Lines 0.3 s apart, then the container exits: each line must arrive while it still runs
+  // (not all at the end), and the follow must return once it stopped, with the last line.
+  const std::string id = run(add_service(
+      "ticker", {"sh", "-c", "for i in 1 2 3 4 5 6; do echo tick$i; sleep 0.3; done; echo done"}));
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> lines;
+  std::vector<std::chrono::steady_clock::time_point> when;
+  auto start = std::chrono::steady_clock::now();
+  Status followed =
+      engine().logs(id, {.follow = true}, [&](std::string_view, std::string_view line) {
+        lines.emplace_back(line);
+        when.push_back(std::chrono::steady_clock::now());
+        return true;
+      });
+  ASSERT_TRUE(followed) << followed.error().message;
+  EXPECT_THAT(lines,
+              ::testing::ElementsAre("tick1", "tick2", "tick3", "tick4", "tick5", "tick6", "done"));
+  ASSERT_EQ(when.size(), 7u);
+  EXPECT_GE(when.back() - when.front(), 1s);  // spread out as written
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+  auto state = engine().inspect(id);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->state, ContainerState::exited);
+  EXPECT_TRUE(engine().remove(id));
+}
+
 TEST_F(PodmanEngineTest, PodmanEngineExecReturnsOutputAndExitCode) {
   const std::string id = run(add_service("exec", {"sleep", "1000"}));
   ASSERT_FALSE(id.empty());
@@ -211,8 +238,11 @@ TEST_F(PodmanEngineTest, PodmanEngineLogsWithTail) {
   ASSERT_TRUE(
       engine().logs(id, {}, [&](std::string_view, std::string_view) { return ++seen < 2; }));
   EXPECT_EQ(seen, 2);  // the sink's false stops the reading
-  EXPECT_EQ(engine().logs(id, {.follow = true}, [](auto, auto) { return true; }).error().kind,
-            ErrorKind::invalid_input);
+  // A follow stopped by its sink returns although the container runs on.
+  int followed = 0;
+  ASSERT_TRUE(engine().logs(id, {.follow = true},
+                            [&](std::string_view, std::string_view) { return ++followed < 3; }));
+  EXPECT_EQ(followed, 3);
   EXPECT_TRUE(engine().remove(id));
 }
 

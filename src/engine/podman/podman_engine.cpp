@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -502,31 +503,53 @@ Result<ExecResult> PodmanEngine::exec(const std::string& id, const std::vector<s
 
 Status PodmanEngine::logs(const std::string& id, const LogOptions& options, const LogSink& sink) {
   const std::string what = "reading the logs of container " + id;
-  if (options.follow) {
-    return Error{ErrorKind::invalid_input,
-                 what +
-                     ": following logs needs a streaming HTTP read, which edgecrew's HTTP "
-                     "client does not have yet"};
-  }
   std::string path = "/containers/" + query_escape(id) + "/logs?stdout=true&stderr=true";
   if (options.tail) path += fmt::format("&tail={}", *options.tail);
-  auto response = call("GET", path, "", m_timeouts.call);
-  if (!response) return response.error();
-  if (response->status != 200) return api_error(*response, what);
-  auto frames = demultiplex(response->body);
-  if (!frames) return Error{frames.error().kind, what + ": " + frames.error().message};
-  // A line may span frames: keep each stream's unfinished line until its newline comes.
+  if (options.follow) path += "&follow=true";
+
+  // A line may span frames: each stream's unfinished line waits for its newline.
   std::string pending[3];
-  for (const auto& frame : *frames) {
+  auto on_frame = [&](StreamFrame frame) {
     const int s = frame.stream == 2 ? 2 : 1;
     const std::string_view name = s == 2 ? "stderr" : "stdout";
     pending[s] += frame.data;
     std::size_t begin = 0;
     for (std::size_t nl; (nl = pending[s].find('\n', begin)) != std::string::npos; begin = nl + 1) {
-      if (!sink(name, std::string_view(pending[s]).substr(begin, nl - begin))) return Ok{};
+      if (!sink(name, std::string_view(pending[s]).substr(begin, nl - begin))) return false;
     }
     pending[s].erase(0, begin);
+    return true;
+  };
+  FrameDecoder decoder;
+  bool stopped = false;  // the sink said so
+  std::optional<Error> bad_stream;
+  auto on_piece = [&](std::string_view piece) {
+    auto more = decoder.feed(piece, on_frame);
+    if (!more) {
+      bad_stream = more.error();
+      return false;
+    }
+    stopped = !*more;
+    return *more;
+  };
+
+  net::HttpRequest request;
+  request.url = fmt::format("http://d{}{}", k_api_prefix, path);
+  request.unix_socket = m_endpoint.socket;
+  request.connect_timeout = m_timeouts.connect;
+  request.timeout = m_timeouts.call;
+  // Without follow, the whole answer within the call timeout; with it, as long as the container
+  // runs: libpod ends the stream when the container stops, after the last lines.
+  auto response = options.follow ? net::http_stream(request, on_piece) : net::http_request(request);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("podman API GET {}: {}", path, response.error().message)};
   }
+  if (response->status != 200) return api_error(*response, what);
+  if (!options.follow) on_piece(response->body);
+  if (bad_stream) return Error{ErrorKind::io, what + ": " + bad_stream->message};
+  if (stopped) return Ok{};
+  if (decoder.mid_frame()) return Error{ErrorKind::io, what + ": the stream ends inside a frame"};
   for (int s : {1, 2}) {
     if (!pending[s].empty() && !sink(s == 2 ? "stderr" : "stdout", pending[s])) return Ok{};
   }

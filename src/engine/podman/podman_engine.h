@@ -111,7 +111,7 @@ class PodmanEngine : public Engine {
   Status remove(const std::string& id) override;
   Result<ExecResult> exec(const std::string& id, const std::vector<std::string>& argv,
                           std::chrono::milliseconds timeout) override;
-  // Reads the logs written so far; follow needs a streaming HTTP read and is refused for now.
+  // The logs written so far; with follow, then the lines as they come until the container stops.
   Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) override;
 
   // Creates "<project>_default" (labelled with the project) unless it exists.

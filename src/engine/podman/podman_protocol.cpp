@@ -43,6 +43,27 @@ Result<std::vector<StreamFrame>> demultiplex(std::string_view body) {
   return frames;
 }
 
+Result<bool> FrameDecoder::feed(std::string_view piece,
+                                const std::function<bool(StreamFrame)>& on_frame) {
+  m_buffer.append(piece);
+  std::size_t at = 0;
+  bool go_on = true;
+  while (go_on && m_buffer.size() - at >= k_frame_header_bytes) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(m_buffer[at + i]); };
+    if (byte(0) > 2 || byte(1) != 0 || byte(2) != 0 || byte(3) != 0) {
+      return Error{ErrorKind::io, "not a multiplexed stream: bad frame header"};
+    }
+    const std::uint32_t size = (std::uint32_t{byte(4)} << 24) | (std::uint32_t{byte(5)} << 16) |
+                               (std::uint32_t{byte(6)} << 8) | std::uint32_t{byte(7)};
+    if (m_buffer.size() - at - k_frame_header_bytes < size) break;  // the rest comes later
+    StreamFrame frame{byte(0) == 2 ? 2 : 1, m_buffer.substr(at + k_frame_header_bytes, size)};
+    at += k_frame_header_bytes + size;
+    go_on = on_frame(std::move(frame));
+  }
+  m_buffer.erase(0, at);
+  return go_on;
+}
+
 Error api_error(const net::HttpResponse& response, const std::string& what) {
   ErrorKind kind = ErrorKind::io;
   if (response.status == 404) kind = ErrorKind::not_found;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,18 @@ struct StreamFrame {
 // Splits a body of [stream, 0, 0, 0, size (big-endian 32 bits)] headers and payloads; an Error
 // (io) when it ends inside a frame.
 Result<std::vector<StreamFrame>> demultiplex(std::string_view body);
+
+// demultiplex for a body that arrives in pieces (logs -f): feed each piece; complete frames go
+// to `on_frame` (false stops: feed returns false too). An Error (io) on a bad header.
+class FrameDecoder {
+ public:
+  Result<bool> feed(std::string_view piece, const std::function<bool(StreamFrame)>& on_frame);
+  // Bytes of an unfinished frame are waiting: the stream ended inside one.
+  bool mid_frame() const { return !m_buffer.empty(); }
+
+ private:
+  std::string m_buffer;
+};
 
 // An Error for a libpod error response: 404 → not_found, 401/403 → permission_denied,
 // 400/409 → invalid_input, else io; the text names `what` and libpod's cause and message.
