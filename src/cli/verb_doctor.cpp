@@ -17,6 +17,7 @@ struct DoctorOptions {
   std::vector<std::string> only;
   std::string root;
   bool check_services = false;
+  bool smoke = false;
 };
 
 // The stack the engine sections check against, loaded as every verb loads it; a stack that does
@@ -37,6 +38,7 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
   auto checks = doctor::catalogue();
   doctor::Selection selection{opt.only, opt.ignore, {}};
   if (opt.check_services) selection.opt_ins.push_back("--check-services");
+  if (opt.smoke) selection.opt_ins.push_back("--smoke");
   if (auto ok = doctor::check_selection(checks, selection); !ok) {
     throw CommandError(2, ok.error().message);
   }
@@ -50,7 +52,9 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
   auto inputs = doctor::default_inputs(root, ctx.process.environment);
   // Only the engine sections read the stack: `--only gpu` loads none (and generates nothing).
   bool wants_stack = opt.only.empty();
-  for (const auto& s : opt.only) wants_stack |= s == "cri" || s == "images" || s == "services";
+  for (const auto& s : opt.only) {
+    wants_stack |= s == "cri" || s == "images" || s == "services" || s == "smoke";
+  }
   if (wants_stack) add_stack(ctx, inputs);
   auto facts = std::make_shared<doctor::Facts>(std::move(inputs));
   auto report = doctor::run_checks(checks, facts, selection);
@@ -73,31 +77,34 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
 }  // namespace
 
 Verb doctor_verb() {
-  return {"doctor",
-          "Check the host for the stack: GPU, CDI, CRI, CRI-O config, storage, network, images, "
-          "services",
-          "  edgecrew doctor                        # every check, problems explained\n"
-          "  edgecrew doctor -v                     # with the evidence of every check\n"
-          "  edgecrew doctor --check-services       # also the running stack: probes, CDI devices\n"
-          "  edgecrew doctor --only gpu --only cdi  # some sections\n"
-          "  edgecrew doctor --ignore cdi.dri       # a known failure reported as a warning\n"
-          "  edgecrew doctor --json | jq '.checks[] | select(.status==\"fail\")'\n"
-          "  edgecrew doctor --root /mnt/other-host # read another root's /etc, /proc, /dev",
-          [](CLI::App& sub) {
-            auto opt = std::make_shared<DoctorOptions>();
-            sub.add_flag("--json", opt->json, "Print the report as JSON (docs/DOCTOR.md)");
-            sub.add_flag("--check-services", opt->check_services,
-                         "Also check the running stack: state, probes, injected CDI devices");
-            sub.add_option("--ignore", opt->ignore,
-                           "Report this check's failure as a warning (repeatable; 'all')")
-                ->type_name("ID");
-            sub.add_option("--only", opt->only, "Run only this section (repeatable)")
-                ->type_name("SECTION");
-            sub.add_option("--root", opt->root,
-                           "Read host files (/etc, /proc, /sys, /dev) under DIR")
-                ->type_name("DIR");
-            return [opt](Context& ctx) { return run_doctor(ctx, *opt); };
-          }};
+  return {
+      "doctor",
+      "Check the host for the stack: GPU, CDI, CRI, CRI-O config, storage, network, images, "
+      "services",
+      "  edgecrew doctor                        # every check, problems explained\n"
+      "  edgecrew doctor -v                     # with the evidence of every check\n"
+      "  edgecrew doctor --check-services       # also the running stack: probes, CDI devices\n"
+      "  edgecrew doctor --smoke --only smoke   # run a GPU (or test CDI) container end to end\n"
+      "  edgecrew doctor --only gpu --only cdi  # some sections\n"
+      "  edgecrew doctor --ignore cdi.dri       # a known failure reported as a warning\n"
+      "  edgecrew doctor --json | jq '.checks[] | select(.status==\"fail\")'\n"
+      "  edgecrew doctor --root /mnt/other-host # read another root's /etc, /proc, /dev",
+      [](CLI::App& sub) {
+        auto opt = std::make_shared<DoctorOptions>();
+        sub.add_flag("--json", opt->json, "Print the report as JSON (docs/DOCTOR.md)");
+        sub.add_flag("--check-services", opt->check_services,
+                     "Also check the running stack: state, probes, injected CDI devices");
+        sub.add_flag("--smoke", opt->smoke,
+                     "Also run a short container with the stack's GPU request (Podman, CRI)");
+        sub.add_option("--ignore", opt->ignore,
+                       "Report this check's failure as a warning (repeatable; 'all')")
+            ->type_name("ID");
+        sub.add_option("--only", opt->only, "Run only this section (repeatable)")
+            ->type_name("SECTION");
+        sub.add_option("--root", opt->root, "Read host files (/etc, /proc, /sys, /dev) under DIR")
+            ->type_name("DIR");
+        return [opt](Context& ctx) { return run_doctor(ctx, *opt); };
+      }};
 }
 
 }  // namespace edgecrew::cli

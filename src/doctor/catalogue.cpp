@@ -11,7 +11,7 @@ const std::vector<std::string>& section_order() {
 std::vector<Check> catalogue() {
   std::vector<Check> all;
   for (auto section : {gpu_checks, cdi_checks, cri_checks, crio_config_checks, storage_checks,
-                       network_checks, images_checks, services_checks}) {
+                       network_checks, images_checks, services_checks, smoke_checks}) {
     auto checks = section();
     all.insert(all.end(), std::make_move_iterator(checks.begin()),
                std::make_move_iterator(checks.end()));

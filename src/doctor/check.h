@@ -43,5 +43,6 @@ std::vector<Check> network_checks();
 std::vector<Check> cri_checks();
 std::vector<Check> images_checks();
 std::vector<Check> services_checks();
+std::vector<Check> smoke_checks();
 
 }  // namespace edgecrew::doctor

@@ -250,5 +250,35 @@ TEST_F(DoctorCriTest, CheckServicesAfterUpWithRealRedis) {
   EXPECT_THAT(r.out, HasSubstr("not created: gpu, redis"));
 }
 
+// --smoke through the CRI with handler nvidia and a test CDI device: the pod runs on the
+// handler, and containerd 1.6 (no CDI support) is caught not injecting the device.
+TEST_F(DoctorCriTest, SmokeRunsOnTheNvidiaHandlerAndCatchesTheMissingInjection) {
+  auto in = inputs({});
+  in.root = "/";
+  in.environment = g_peer->environment();
+  stack::Service gpu = service("vllm", k_busybox_image, "nvidia");
+  stack::Device all;
+  all.cdi_name = "nvidia.com/gpu=all";
+  gpu.devices.push_back(all);
+  auto st = std::make_shared<stack::Stack>();
+  st->name = "ecdoctor";
+  st->services.push_back(gpu);
+  in.stack = st;
+  auto facts = std::make_shared<doctor::Facts>(in);
+  if (facts->gpus().count > 0) GTEST_SKIP() << "this host has GPUs: the smoke runs nvidia-smi";
+  auto report = doctor::run_checks(doctor::catalogue(), facts, {{"smoke"}, {}, {"--smoke"}});
+  const auto& c = find(report, "smoke.cri");
+  EXPECT_EQ(c.outcome.verdict, doctor::Verdict::fail) << text(c);
+  EXPECT_EQ(c.outcome.summary,
+            "the container ran through cri, but the CDI device was not injected (EDGECREW_SMOKE "
+            "unset)");
+  EXPECT_THAT(text(c), HasSubstr("runtime handler nvidia"));
+  EXPECT_THAT(text(c), HasSubstr("exit 0, output: smoke:"));
+  EXPECT_THAT(c.outcome.fix, HasSubstr("enable_cdi = true"));
+  auto left = g_peer->engine(g_peer->engine_options())->list("edgecrew-doctor-smoke");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+}
+
 }  // namespace
 }  // namespace edgecrew::engine::cri

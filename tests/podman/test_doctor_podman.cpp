@@ -3,8 +3,8 @@
 // Podman store, and --check-services after `up`: state, and the CDI devices Podman injected,
 // proven with a cdiVersion 0.3.0 test device in /var/run/cdi (removed after).
 
-#include <gmock/gmock.h>
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -140,6 +140,44 @@ TEST_F(DoctorPodmanTest, CheckServicesShowsTheCdiDevicesPodmanInjected) {
   EXPECT_THAT(r.out, HasSubstr("the image the stack needs is in the Podman store"));
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(edgecrew::testing::run_cli({"down"}, process).status, 0);
+}
+
+// --smoke without a GPU: a test CDI device written to /var/run/cdi for the run, asked for by a
+// short container in the stack's GPU service's image; its variable proves the injection.
+TEST_F(DoctorPodmanTest, SmokeProvesCdiInjectionWithATestDevice) {
+  doctor::Inputs in;
+  in.root = "/";
+  in.environment = environment();
+  auto st = std::make_shared<stack::Stack>();
+  st->name = "ecdoctorsmoke";
+  stack::Service gpu;
+  gpu.name = "vllm";
+  gpu.image = k_image;
+  gpu.runtime = "nvidia";
+  stack::Device all;
+  all.cdi_name = "nvidia.com/gpu=all";
+  gpu.devices.push_back(all);
+  st->services.push_back(gpu);
+  in.stack = st;
+  auto facts = std::make_shared<doctor::Facts>(in);
+  if (facts->gpus().count > 0) GTEST_SKIP() << "this host has GPUs: the smoke runs nvidia-smi";
+  auto report = doctor::run_checks(doctor::catalogue(), facts, {{"smoke"}, {}, {"--smoke"}});
+  const auto& p = find(report, "smoke.podman");
+  EXPECT_EQ(p.outcome.verdict, doctor::Verdict::pass) << text(p);
+  EXPECT_EQ(p.outcome.summary, "CDI injection works through podman (test device, no GPU here)");
+  EXPECT_THAT(text(p), HasSubstr("exit 0, output: smoke:1"));
+  EXPECT_THAT(text(p), HasSubstr("devices edgecrew.smoke/podman=probe"));
+  // The test spec and the container are gone.
+  for (const auto& entry : fs::directory_iterator("/var/run/cdi")) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with("edgecrew-smoke-")) << entry.path();
+  }
+  auto left = g_peer->engine->list("edgecrew-doctor-smoke");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+  // Without the flag, nothing runs.
+  report = doctor::run_checks(doctor::catalogue(), std::make_shared<doctor::Facts>(in),
+                              {{"smoke"}, {}, {}});
+  EXPECT_THAT(find(report, "smoke.podman").outcome.summary, HasSubstr("--smoke"));
 }
 
 }  // namespace
