@@ -209,5 +209,46 @@ TEST_F(CliPodmanTest, UpFailsNamingAServiceThatExits) {
   ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
 }
 
+TEST_F(CliPodmanTest, LogsFollowMovesToTheRestartedContainerWithoutRepeatingLines) {
+  write_stack(std::string("name: ecclifollow\n") +
+              "services:\n"
+              "  t:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; echo start; "
+              "while true; do sleep 0.1; done\"]\n"
+              "  u:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sh\", \"-c\", \"echo hello from u; exec sleep 1000\"]\n"
+              "    stop_grace_period: 1s\n");
+  ASSERT_EQ(run({"up"}).status, 0);
+  CliRun followed;
+  std::thread follower([&] { followed = run({"logs", "-f"}); });
+  std::this_thread::sleep_for(1500ms);
+  auto restarted = run({"restart", "t"});
+  EXPECT_EQ(restarted.status, 0) << restarted.err;
+  std::this_thread::sleep_for(1500ms);
+  // Once the containers are gone, the follow ends by itself.
+  ASSERT_EQ(run({"down", "-t", "1"}).status, 0);
+  follower.join();
+  EXPECT_EQ(followed.status, 0) << followed.err;
+  // The restarted container's log holds both starts; each is shown once, prefixed.
+  std::istringstream lines(followed.out);
+  int starts = 0, hellos = 0, others = 0;
+  for (std::string line; std::getline(lines, line);) {
+    starts += line == "t | start";
+    hellos += line == "u | hello from u";
+    others += line != "t | start" && line != "u | hello from u";
+  }
+  EXPECT_EQ(starts, 2) << followed.out;
+  EXPECT_EQ(hellos, 1) << followed.out;
+  EXPECT_EQ(others, 0) << followed.out;
+}
+
 }  // namespace
 }  // namespace edgecrew::engine::podman
