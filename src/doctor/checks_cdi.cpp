@@ -284,8 +284,8 @@ Outcome check_podman_compat(const Facts& facts) {
       fmt::format("Podman 4.3's CDI library resolves only cdiVersion {} specs", k_podman43_cdi);
   evidence.push_back(
       podman ? "podman " + *podman
-             : "Podman version not known: no Podman service answers (the doctor reads libpod's GET "
-               "/version from a running service and never starts one), or --root");
+             : "Podman version not known: no Podman service answers (the doctor asks a running "
+               "service's libpod API and never starts one), or --root");
   if (newer.empty()) {
     return pass(fmt::format("every spec is cdiVersion {} or older (Podman 4.3 resolves them)",
                             k_podman43_cdi),

@@ -1,5 +1,5 @@
 // The doctor against real Podman (the private service of podman_peer.h): the version read from
-// libpod's GET /version (no `podman` process), the stack's images present or missing in the
+// libpod's _ping answer (no `podman` process), the stack's images present or missing in the
 // Podman store, and --check-services after `up`: state, and the CDI devices Podman injected,
 // proven with a cdiVersion 0.3.0 test device in /var/run/cdi (removed after).
 
@@ -61,7 +61,7 @@ class DoctorPodmanTest : public ::testing::Test {
   fs::path m_root;
 };
 
-TEST_F(DoctorPodmanTest, VersionComesFromLibpodsVersionEndpoint) {
+TEST_F(DoctorPodmanTest, VersionComesFromTheLibpodApi) {
   auto in = doctor::default_inputs("/", environment());
   ASSERT_TRUE(in.podman_version);
   auto v = in.podman_version();

@@ -115,7 +115,7 @@ TEST(DoctorRealHost, NvmlAndPodmanAreAskedOnlyAtTheRealRoot) {
                 nvml.error().message.starts_with("nvml"))
         << nvml.error().message;
   }
-  // The version comes from libpod's GET /version of a running service (the doctor starts none).
+  // The version comes from the libpod API of a running service (the doctor starts none).
   if (engine::podman::ping(std::string(engine::podman::k_root_socket))) {
     auto v = in.podman_version();
     ASSERT_TRUE(v.has_value());
