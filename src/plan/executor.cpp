@@ -39,7 +39,11 @@ class Applier {
         return take_result();
       }
     }
-    if (m_options.wait) wait_all();
+    if (m_options.wait) {
+      wait_all();
+    } else {
+      check_started();
+    }
     return take_result();
   }
 
@@ -102,6 +106,28 @@ class Applier {
       return fail(action.service, fmt::format("start failed: {}", status.error().message));
     }
     m_events.emit(action.service, Phase::started, id.substr(0, 12));
+    std::lock_guard lock(m_mutex);
+    m_started.push_back({action.service, id});
+    m_last_start = m_clock.now();
+  }
+
+  // One list, k_start_settle after the last start: a container started here that has already
+  // exited with an error fails the up, naming its exit code. An exit 0 is a one-shot's success.
+  void check_started() {
+    if (m_started.empty() || m_options.start_settle <= std::chrono::milliseconds(0)) return;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(m_last_start + m_options.start_settle -
+                                                             m_clock.now());
+    if (left > std::chrono::milliseconds(0)) m_clock.sleep_for(left);
+    auto listed = m_engine.list(m_plan.stack->name);
+    if (!listed) return;  // the start itself succeeded; `ps` will tell
+    for (const auto& [service, id] : m_started) {
+      for (const engine::Container& c : *listed) {
+        if (c.id != id || c.state != engine::ContainerState::exited || c.exit_code == 0) continue;
+        fail(service, fmt::format("exited with code {} right after it started (see `edgecrew "
+                                  "logs {}`)",
+                                  c.exit_code, service));
+      }
+    }
   }
 
   // A local image is never pulled: it may be one that was built or loaded, not in any registry.
@@ -255,6 +281,8 @@ class Applier {
   std::mutex m_mutex;  // guards m_result and m_containers
   ExecutionResult m_result;
   std::map<std::string, std::string> m_containers;  // service → its container this apply
+  std::vector<std::pair<std::string, std::string>> m_started;  // (service, id) started here
+  SteadyClock::time_point m_last_start{};
 };
 
 }  // namespace

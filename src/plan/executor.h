@@ -24,6 +24,11 @@ namespace edgecrew::plan {
 inline constexpr int k_default_parallelism = 4;
 inline constexpr std::chrono::milliseconds k_default_wait_timeout{300'000};
 inline constexpr std::chrono::milliseconds k_exec_healthcheck_period{1000};
+// up without --wait looks once, this long after its last start, for containers it started that
+// have already exited with an error (a bad command, a missing file): such a failure shows within
+// the start itself. A later crash is what --wait (or ps) is for: Compose's `up -d` succeeds for a
+// service that is merely started, and waiting longer would make every up slower.
+inline constexpr std::chrono::milliseconds k_start_settle{150};
 
 struct ExecutorOptions {
   int parallelism = k_default_parallelism;
@@ -37,6 +42,7 @@ struct ExecutorOptions {
   // Between healthcheck runs through the engine (at most the healthcheck's interval): each run is
   // a process in the container, and on Podman an exec session whose conmon lingers 5 minutes.
   std::chrono::milliseconds exec_poll_period = k_exec_healthcheck_period;
+  std::chrono::milliseconds start_settle = k_start_settle;  // without --wait; 0 = no check
 };
 
 struct ServiceFailure {

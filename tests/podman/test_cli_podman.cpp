@@ -18,6 +18,7 @@ namespace {
 
 using namespace edgecrew::engine::podman::test;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Peer* g_cli_peer = nullptr;
 
@@ -206,6 +207,29 @@ TEST_F(CliPodmanTest, UpFailsNamingAServiceThatExits) {
   EXPECT_EQ(up.status, 1) << up.out << up.err;
   EXPECT_THAT(up.err, HasSubstr("  after: dependency bad: bad exited with code 2\n"));
   EXPECT_THAT(up.out, HasSubstr("failed"));
+  ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
+}
+
+TEST_F(CliPodmanTest, UpWithoutWaitFailsForAServiceThatExitsAtOnce) {
+  // Nothing depends on it and there is no --wait: the start itself must still be checked.
+  write_stack(std::string("name: ecclicrash\n") +
+              "services:\n"
+              "  crash:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sh\", \"-c\", \"echo no config >&2; exit 2\"]\n"
+              "  done:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"true\"]\n");
+  auto up = run({"up", "-d"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.err, HasSubstr("  crash: exited with code 2 right after it started"));
+  EXPECT_THAT(up.err, Not(HasSubstr("done:")));
   ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
 }
 

@@ -264,6 +264,34 @@ TEST_F(ExecutorTest, CompletedSuccessfullyWithExitTwoDoesNotStartTheDependent) {
   EXPECT_TRUE(has_event("app", Phase::failed));
 }
 
+TEST_F(ExecutorTest, WithoutWaitAContainerThatExitsWithAnErrorAtStartFailsTheUp) {
+  auto bad = make_service("bad");
+  auto once = make_service("once");
+  auto fine = make_service("fine");
+  auto stack = make_stack({bad, once, fine});
+  have_images(stack);
+  engine.exit_on_start("bad", 3);
+  engine.exit_on_start("once", 0);  // a one-shot that did its job
+  auto start = clock.now();
+  auto result = up(stack);
+  ASSERT_EQ(result.failures.size(), 1u);
+  EXPECT_EQ(result.failures[0].service, "bad");
+  EXPECT_EQ(result.failures[0].why,
+            "exited with code 3 right after it started (see `edgecrew logs bad`)");
+  // One look, k_start_settle after the last start: cheap, and only then.
+  EXPECT_EQ(clock.now() - start, k_start_settle);
+  EXPECT_TRUE(has_event("bad", Phase::failed));
+}
+
+TEST_F(ExecutorTest, WithoutWaitNothingStartedMeansNoSettleCheck) {
+  auto stack = make_stack({make_service("a")});
+  have_images(stack);
+  ASSERT_TRUE(up(stack).ok());
+  auto start = clock.now();
+  ASSERT_TRUE(up(stack).ok());  // kept: nothing started, nothing to look at
+  EXPECT_EQ(clock.now(), start);
+}
+
 TEST_F(ExecutorTest, AFailureInALevelStopsTheLevelsAfterIt) {
   auto stack = chain();
   have_images(stack);
