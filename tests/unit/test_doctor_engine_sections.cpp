@@ -3,8 +3,8 @@
 // service's command line, registries named by image references and a registry's answer (a
 // fixture HTTP server on loopback).
 
-#include <gmock/gmock.h>
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,12 +15,12 @@
 #include <thread>
 
 #include "doctor/check.h"
+#include "doctor/checks_cri.h"
+#include "doctor/checks_images.h"
+#include "doctor/checks_services.h"
+#include "doctor/engine_facts.h"
 #include "doctor/facts.h"
 #include "doctor/runner.h"
-#include "doctor/section_cri.h"
-#include "doctor/section_engines.h"
-#include "doctor/section_images.h"
-#include "doctor/section_services.h"
 #include "test_doctor_fixture.h"
 
 namespace edgecrew {

@@ -2,7 +2,7 @@
 // service's state, its native probe (src/probe), the CDI devices actually injected into the
 // containers that ask for them (from the OCI spec the runtime was given), and Redis exposed on
 // every address with protected mode off or a weak password.
-#include "doctor/section_services.h"
+#include "doctor/checks_services.h"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "doctor/check.h"
-#include "doctor/section_engines.h"
+#include "doctor/engine_facts.h"
 #include "engine/cri/cri_engine.h"
 #include "net/http_client.h"
 #include "probe/probe.h"

@@ -1,7 +1,7 @@
 // Section "images": every image the stack needs, present in the Podman store and in the CRI
 // store or not (through the engines' own image_present), and, only for the images missing from
 // the store of the engine that runs the stack, whether their registry answers.
-#include "doctor/section_images.h"
+#include "doctor/checks_images.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <map>
 
 #include "doctor/check.h"
-#include "doctor/section_engines.h"
+#include "doctor/engine_facts.h"
 #include "engine/cri/cri_engine.h"
 #include "net/http_client.h"
 #include "util/strings.h"

@@ -2,13 +2,13 @@
 // Version, the Status conditions, the runtime handlers it loaded against those CRI-O is
 // configured with (a configured handler that is not loaded was dropped: a bad runtime_path), and
 // the handlers the stack asks for.
-#include "doctor/section_cri.h"
+#include "doctor/checks_cri.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include "doctor/check.h"
-#include "doctor/section_engines.h"
+#include "doctor/engine_facts.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {

@@ -1,5 +1,5 @@
 // The engine facts the cri, images and services sections share, each asked once per run.
-#include "doctor/section_engines.h"
+#include "doctor/engine_facts.h"
 
 #include <fmt/format.h>
 #include <grp.h>

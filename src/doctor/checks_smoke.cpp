@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "doctor/check.h"
-#include "doctor/section_engines.h"
+#include "doctor/engine_facts.h"
 #include "engine/cri/cri_engine.h"
 #include "util/strings.h"
 
