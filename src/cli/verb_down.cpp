@@ -2,6 +2,7 @@
 
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
+#include "cli/progress_board.h"
 #include "cli/verbs.h"
 #include "plan/executor.h"
 
@@ -30,7 +31,7 @@ int run_down(Context& ctx, const DownOptions& opt) {
   if (opt.timeout_s) {
     options.stop_timeout = std::chrono::milliseconds(static_cast<long>(*opt.timeout_s * 1000));
   }
-  options.events = event_lines(ctx.io.out, names);
+  options.events = progress_sink(ctx.io.out, ctx.io.out_is_terminal, names);
   auto result = plan::teardown(*opened.engine, st, options);
   if (!result.ok()) {
     print_failures(ctx.io.err, "down", result);

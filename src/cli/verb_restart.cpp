@@ -2,6 +2,7 @@
 
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
+#include "cli/progress_board.h"
 #include "cli/verbs.h"
 #include "plan/container_ops.h"
 #include "plan/events.h"
@@ -26,8 +27,8 @@ int run_restart(Context& ctx, const RestartOptions& opt) {
 
   std::vector<std::string> names;
   for (const auto* s : services) names.push_back(s->name);
-  plan::EventStream events(event_lines(ctx.io.out, names), plan::real_clock(),
-                           stack::Redactor(stack::collect_secrets(st)));
+  plan::EventStream events(progress_sink(ctx.io.out, ctx.io.out_is_terminal, names),
+                           plan::real_clock(), stack::Redactor(stack::collect_secrets(st)));
   std::optional<std::chrono::milliseconds> grace;
   if (opt.timeout_s) grace = std::chrono::milliseconds(static_cast<long>(*opt.timeout_s * 1000));
   plan::ExecutionResult result;

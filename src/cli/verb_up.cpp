@@ -4,6 +4,7 @@
 
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
+#include "cli/progress_board.h"
 #include "cli/verbs.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
@@ -57,7 +58,7 @@ int run_up(Context& ctx, const UpOptions& opt) {
   plan::ExecutorOptions options;
   options.wait = opt.wait;
   options.wait_timeout = std::chrono::milliseconds(static_cast<long>(opt.wait_timeout_s * 1000));
-  options.events = event_lines(ctx.io.out, names);
+  options.events = progress_sink(ctx.io.out, ctx.io.out_is_terminal, names);
   auto result = plan::apply(*opened.engine, plan, options);
   if (!result.ok()) {
     print_failures(ctx.io.err, "up", result);

@@ -233,6 +233,67 @@ TEST_F(CliPodmanTest, UpWithoutWaitFailsForAServiceThatExitsAtOnce) {
   ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
 }
 
+// Runs tmux on a server of its own (-L), so that the user's sessions are never touched.
+Result<Completed> tmux(const std::string& server, std::vector<std::string> args) {
+  SubprocessOptions options;
+  options.argv = {"tmux", "-L", server};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  return run_process(options, 10s);
+}
+
+TEST_F(CliPodmanTest, UpOnATerminalRedrawsOneLinePerServiceInPlace) {
+  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
+  write_stack(std::string("name: ecclitty\n") +
+              "services:\n"
+              "  db:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sleep\", \"1000\"]\n"
+              "    stop_grace_period: 1s\n"
+              "    healthcheck:\n"
+              "      test: [\"CMD\", \"true\"]\n"
+              "      interval: 1s\n"
+              "  web:\n"
+              "    image: " +
+              k_image +
+              "\n"
+              "    network_mode: host\n"
+              "    command: [\"sleep\", \"1000\"]\n"
+              "    stop_grace_period: 1s\n"
+              "    depends_on:\n"
+              "      db:\n"
+              "        condition: service_healthy\n");
+  const std::string server = "edgecrew-test-" + std::to_string(::getpid());
+  std::string command = "cd '" + m_process.cwd.string() + "' && env";
+  for (const auto& [name, value] : m_process.environment)
+    command += " '" + name + "=" + value + "'";
+  command += " " EDGECREW_BINARY " up --wait; echo EXIT=$?; sleep 60";
+  auto started = tmux(server, {"new-session", "-d", "-x", "100", "-y", "20", command});
+  ASSERT_TRUE(started && started->status.success()) << (started ? started->err : "");
+  std::string screen;
+  for (int i = 0; i < 300 && screen.find("EXIT=") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto captured = tmux(server, {"capture-pane", "-p"});
+    if (captured) screen = captured->out;
+  }
+  (void)tmux(server, {"kill-server"});
+  ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
+  // The final screen: one line per service, each showing its whole way, then the summary.
+  EXPECT_THAT(screen,
+              ::testing::ContainsRegex("(^|\n)db   created → started → healthy [0-9]+\\.[0-9]s\n"))
+      << screen;
+  EXPECT_THAT(screen, ::testing::ContainsRegex("\nweb  created → started → healthy [0-9]+\\.[0-9]s\n"))
+      << screen;
+  EXPECT_THAT(screen, HasSubstr("ecclitty: 2 created\nEXIT=0")) << screen;
+  // Redrawn in place: no service has a second line (plain output would have one per event).
+  std::istringstream lines(screen);
+  int db_lines = 0;
+  for (std::string line; std::getline(lines, line);) db_lines += line.rfind("db ", 0) == 0;
+  EXPECT_EQ(db_lines, 1) << screen;
+}
+
 TEST_F(CliPodmanTest, LogsFollowMovesToTheRestartedContainerWithoutRepeatingLines) {
   write_stack(std::string("name: ecclifollow\n") +
               "services:\n"
