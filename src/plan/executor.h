@@ -28,7 +28,7 @@ inline constexpr std::chrono::milliseconds k_exec_healthcheck_period{1000};
 // have already exited with an error (a bad command, a missing file): such a failure shows within
 // the start itself. A later crash is what --wait (or ps) is for: Compose's `up -d` succeeds for a
 // service that is merely started, and waiting longer would make every up slower.
-inline constexpr std::chrono::milliseconds k_start_settle{150};
+inline constexpr std::chrono::milliseconds k_start_settle{100};
 
 struct ExecutorOptions {
   int parallelism = k_default_parallelism;
