@@ -369,7 +369,12 @@ Result<std::string> PodmanEngine::create(const Workload& workload) {
   }
   const stack::Service& service = *workload.service;
   if (service.network_mode != "host" && service.network_mode != "none") {
-    if (Status net = ensure_network(workload.stack->name); !net) return net.error();
+    // Held while ensuring: the creates of one level run in parallel, and only one should look.
+    std::lock_guard lock(m_network_mutex);
+    if (!m_networks.contains(workload.stack->name)) {
+      if (Status net = ensure_network(workload.stack->name); !net) return net.error();
+      m_networks.insert(workload.stack->name);
+    }
   }
   PodmanSpec spec = map_service(service, *workload.stack, workload.spec_hash);
   auto response = call("POST", "/containers/create", spec.body.dump(), m_timeouts.call);

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "engine/engine.h"
@@ -125,6 +127,9 @@ class PodmanEngine : public Engine {
 
   PodmanEndpoint m_endpoint;
   PodmanTimeouts m_timeouts;
+  // Projects whose network this engine has ensured: one lookup per up, not one per create.
+  std::mutex m_network_mutex;
+  std::set<std::string> m_networks;
 };
 
 }  // namespace edgecrew::engine::podman
