@@ -50,10 +50,12 @@ int run_doctor(Context& ctx, const DoctorOptions& opt) {
                               " is not a directory");
   }
   auto inputs = doctor::default_inputs(root, ctx.process.environment);
-  // Only the engine sections read the stack: `--only gpu` loads none (and generates nothing).
+  // The sections with checks against the stack read it; `--only network` loads none (and
+  // generates nothing).
   bool wants_stack = opt.only.empty();
   for (const auto& s : opt.only) {
-    wants_stack |= s == "cri" || s == "images" || s == "services" || s == "smoke";
+    wants_stack |= s == "gpu" || s == "storage" || s == "cri" || s == "images" || s == "services" ||
+                   s == "smoke";
   }
   if (wants_stack) add_stack(ctx, inputs);
   auto facts = std::make_shared<doctor::Facts>(std::move(inputs));

@@ -1,9 +1,19 @@
-// Section "gpu": the NVIDIA kernel driver, its device nodes and NVML, read without nvidia-smi.
+// Section "gpu": the NVIDIA kernel driver, its device nodes and NVML, read without nvidia-smi;
+// and what the stack's GPU services ask of them (GPU count, the image's CUDA version).
+#include "doctor/checks_gpu.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "doctor/check.h"
+#include "doctor/engine_facts.h"
+#include "net/http_client.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
@@ -139,7 +149,205 @@ Outcome check_nvml(const Facts& facts) {
   return pass(summary, evidence);
 }
 
+// The stack's services that ask for a GPU (CDI devices, GPU reservations included).
+std::vector<const stack::Service*> gpu_services(const Facts& facts) {
+  std::vector<const stack::Service*> out;
+  for (const auto* s : stack_services(facts)) {
+    if (!stack::cdi_devices(*s).empty()) out.push_back(s);
+  }
+  return out;
+}
+
+Outcome check_stack_count(const Facts& facts) {
+  if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
+  const auto& g = facts.gpus();
+  if (g.count == 0) return skip(g.none_reason);
+  std::vector<std::string> evidence, problems, asked;
+  for (const auto* s : stack_services(facts)) {
+    GpuAsk ask = gpu_ask(*s, g.count);
+    if (ask.tensor_parallel.empty() && ask.visible_devices.empty()) continue;
+    std::string what = s->name + ":";
+    if (!ask.tensor_parallel.empty()) what += " --tensor-parallel-size " + ask.tensor_parallel;
+    if (!ask.visible_devices.empty()) what += " CUDA_VISIBLE_DEVICES=" + ask.visible_devices;
+    evidence.push_back(what);
+    asked.push_back(what);
+    for (const auto& p : ask.problems) problems.push_back(s->name + ": " + p);
+  }
+  evidence.push_back(fmt::format("{} GPU{} found", g.count, g.count == 1 ? "" : "s"));
+  if (asked.empty()) {
+    return skip("no service sets --tensor-parallel-size or CUDA_VISIBLE_DEVICES");
+  }
+  if (!problems.empty()) {
+    std::string indexes;
+    for (int i = 0; i < g.count; ++i) indexes += (i == 0 ? "" : ",") + std::to_string(i);
+    return fail(join(problems, "; "), evidence,
+                fmt::format("ask for at most the GPUs found: --tensor-parallel-size {} and "
+                            "CUDA_VISIBLE_DEVICES={} (vLLM and NCCL fail at boot otherwise); the "
+                            "built-in stack derives both from the GPUs found unless "
+                            "VLLM_TENSOR_PARALLEL_SIZE or VLLM_VISIBLE_DEVICES pin them",
+                            g.count, indexes));
+  }
+  return pass(fmt::format("{} on {} GPU{}", join(asked, "; "), g.count, g.count == 1 ? "" : "s"),
+              evidence);
+}
+
+// Config.Env of a local image through libpod's GET /images/NAME/json; nullopt when not local.
+Result<std::optional<std::vector<std::string>>> podman_image_env(const std::string& socket,
+                                                                 const std::string& image) {
+  net::HttpRequest request;
+  // The image route takes the whole reference, slashes included, as its path element.
+  request.url = fmt::format("http://d{}/images/{}/json", engine::podman::k_api_prefix, image);
+  request.unix_socket = socket;
+  request.timeout = std::chrono::milliseconds(3'000);
+  auto response = net::http_request(request);
+  if (!response) return response.error();
+  if (response->status == 404) return std::optional<std::vector<std::string>>();
+  auto inspect = nlohmann::json::parse(response->body, nullptr, false);
+  if (response->status != 200 || inspect.is_discarded() || !inspect.is_object()) {
+    return Error{ErrorKind::io, fmt::format("image inspect answered HTTP {}", response->status)};
+  }
+  std::vector<std::string> env;
+  auto config = inspect.find("Config");
+  if (config != inspect.end() && config->is_object()) {
+    auto e = config->find("Env");
+    if (e != config->end() && e->is_array()) {
+      for (const auto& v : *e) {
+        if (v.is_string()) env.push_back(v.get<std::string>());
+      }
+    }
+  }
+  return std::optional<std::vector<std::string>>(std::move(env));
+}
+
+Outcome check_cuda_image(const Facts& facts) {
+  if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
+  const auto& g = facts.gpus();
+  if (g.count == 0) return skip(g.none_reason);
+  if (!g.nvml) return skip("the driver's CUDA version comes from NVML: not asked with --root");
+  if (!g.nvml->ok()) return skip("NVML cannot say the driver's CUDA version (see gpu.nvml)");
+  const std::string driver_cuda = (*g.nvml)->cuda_version;
+  auto services = gpu_services(facts);
+  if (services.empty()) return skip("no service of the stack asks for a GPU");
+  const auto& p = podman_facts(facts);
+  if (!p.engine) return skip(p.absent + "; the image's CUDA version is read from the local image");
+  std::vector<std::string> evidence = {"driver: CUDA " + driver_cuda + " (NVML)"};
+  std::optional<Outcome> worst;
+  auto rank = [](Verdict v) { return v == Verdict::fail ? 2 : v == Verdict::warn ? 1 : 0; };
+  for (const auto* s : services) {
+    auto env = podman_image_env(p.engine->endpoint().socket, s->image);
+    if (!env) {
+      evidence.push_back(s->image + ": " + env.error().message);
+      continue;
+    }
+    if (!*env) {
+      evidence.push_back(s->image + ": not in the Podman store, its CUDA version is not known");
+      continue;
+    }
+    auto cuda = image_cuda_version(**env);
+    if (!cuda) {
+      evidence.push_back(s->image + ": sets no CUDA_VERSION");
+      continue;
+    }
+    evidence.push_back(fmt::format("{} ({}): CUDA_VERSION={}", s->image, s->name, *cuda));
+    Outcome o = compare_cuda(driver_cuda, s->image, *cuda);
+    if (!worst || rank(o.verdict) > rank(worst->verdict)) worst = std::move(o);
+  }
+  if (!worst) return skip("the CUDA version of no GPU image is known", evidence);
+  worst->evidence = evidence;
+  return *worst;
+}
+
+// "12.8.1" → {12, 8}; nullopt when it does not start with MAJOR.MINOR.
+std::optional<std::pair<int, int>> major_minor(const std::string& v) {
+  int major = 0, minor = 0;
+  if (std::sscanf(v.c_str(), "%d.%d", &major, &minor) != 2) return std::nullopt;
+  return std::pair{major, minor};
+}
+
 }  // namespace
+
+GpuAsk gpu_ask(const stack::Service& service, int gpus_found) {
+  GpuAsk out;
+  std::vector<std::string> args;
+  if (service.entrypoint) args = *service.entrypoint;
+  if (service.command) args.insert(args.end(), service.command->begin(), service.command->end());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--tensor-parallel-size" || a == "-tp") && i + 1 < args.size()) {
+      out.tensor_parallel = args[i + 1];
+    } else if (a.starts_with("--tensor-parallel-size=")) {
+      out.tensor_parallel = a.substr(a.find('=') + 1);
+    }
+  }
+  if (auto it = service.environment.find("CUDA_VISIBLE_DEVICES"); it != service.environment.end()) {
+    out.visible_devices = it->second;
+  }
+  int tp = 0;
+  if (!out.tensor_parallel.empty()) {
+    tp = std::atoi(out.tensor_parallel.c_str());
+    if (tp > gpus_found) {
+      out.problems.push_back(fmt::format("--tensor-parallel-size {} but {} GPU{} found", tp,
+                                         gpus_found, gpus_found == 1 ? "" : "s"));
+    }
+  }
+  if (!trim(out.visible_devices).empty()) {
+    auto items = split(out.visible_devices, ',');
+    for (const auto& raw : items) {
+      std::string item = trim(raw);
+      // UUIDs (GPU-...) and MIG names are not indexes: only numbers are checked.
+      if (item.empty() ||
+          !std::all_of(item.begin(), item.end(), [](unsigned char c) { return std::isdigit(c); }))
+        continue;
+      if (std::stoi(item) >= gpus_found) {
+        out.problems.push_back(
+            fmt::format("CUDA_VISIBLE_DEVICES names GPU {}, the host has {} "
+                        "(indexes 0 to {})",
+                        item, gpus_found, gpus_found - 1));
+      }
+    }
+    if (tp > 0 && static_cast<int>(items.size()) < tp) {
+      out.problems.push_back(fmt::format(
+          "--tensor-parallel-size {} but CUDA_VISIBLE_DEVICES lists {}", tp, items.size()));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> image_cuda_version(const std::vector<std::string>& env) {
+  for (const auto& e : env) {
+    if (e.starts_with("CUDA_VERSION=")) return e.substr(std::string("CUDA_VERSION=").size());
+  }
+  return std::nullopt;
+}
+
+Outcome compare_cuda(const std::string& driver_cuda, const std::string& image,
+                     const std::string& image_cuda) {
+  auto d = major_minor(driver_cuda);
+  auto i = major_minor(image_cuda);
+  if (!d || !i) {
+    return skip(fmt::format("cannot compare CUDA {} (driver) with {} ({})", driver_cuda, image_cuda,
+                            image));
+  }
+  const std::string fix = fmt::format(
+      "install an NVIDIA driver that supports CUDA {}.{} or newer, or use an image "
+      "built for CUDA {} or older",
+      i->first, i->second, driver_cuda);
+  if (i->first > d->first) {
+    return fail(fmt::format("{} needs CUDA {} but the driver supports up to {}: \"Error 803: "
+                            "unsupported display driver / cuda driver combination\"",
+                            image, image_cuda, driver_cuda),
+                {}, fix);
+  }
+  if (i->first == d->first && i->second > d->second) {
+    return warn(fmt::format("{} is built for CUDA {}, newer than the driver's {}: it runs only "
+                            "through CUDA minor-version compatibility (no PTX JIT), and an image "
+                            "that requires cuda>={}.{} is refused",
+                            image, image_cuda, driver_cuda, i->first, i->second),
+                {}, fix);
+  }
+  return pass(
+      fmt::format("{} (CUDA {}) runs on the driver's CUDA {}", image, image_cuda, driver_cuda));
+}
 
 std::vector<Check> gpu_checks() {
   return {
@@ -148,6 +356,12 @@ std::vector<Check> gpu_checks() {
       {"gpu.nodes", "gpu", "the device nodes /dev/nvidia*", check_nodes},
       {"gpu.nvml", "gpu", "NVML (libnvidia-ml.so.1): GPUs, memory, driver and CUDA versions",
        check_nvml, std::chrono::milliseconds(10000)},
+      {"gpu.stack-count", "gpu",
+       "the stack's --tensor-parallel-size and CUDA_VISIBLE_DEVICES against the GPUs found",
+       check_stack_count},
+      {"gpu.cuda-image", "gpu",
+       "the CUDA version of the stack's GPU images against the driver's (Error 803)",
+       check_cuda_image, std::chrono::milliseconds(10000)},
   };
 }
 

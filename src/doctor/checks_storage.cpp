@@ -1,10 +1,12 @@
 // Section "storage": containers-storage as Podman reads it, CRI-O's effective store, whether they
-// share one (so an image Podman has is one CRI-O has), free space, and short-name resolution.
+// share one (so an image Podman has is one CRI-O has), free space, short-name resolution, and the
+// host paths the stack bind-mounts.
 #include <fmt/format.h>
 
 #include <set>
 
 #include "doctor/check.h"
+#include "doctor/engine_facts.h"
 #include "host/host_path.h"
 #include "util/strings.h"
 
@@ -171,6 +173,46 @@ Outcome check_registries(const Facts& facts) {
   return pass("short names resolve through " + join(u.value, ", "), evidence);
 }
 
+// Each bind mount's host path under the root: a missing one makes create fail ("no such file or
+// directory") or, where the engine creates it, leaves an empty directory owned by root.
+Outcome check_bind_sources(const Facts& facts) {
+  if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
+  std::vector<std::string> evidence, missing, created;
+  for (const auto* s : stack_services(facts)) {
+    for (const auto& m : s->mounts) {
+      if (m.type != stack::MountType::bind) continue;
+      std::error_code ec;
+      bool exists = std::filesystem::exists(host::under(facts.root(), m.source), ec);
+      evidence.push_back(fmt::format("{}: {} → {}: {}", s->name, m.source, m.target,
+                                     exists ? "exists" : "missing"));
+      if (exists) continue;
+      (m.create_host_path ? created : missing).push_back(fmt::format("{} ({})", m.source, s->name));
+    }
+  }
+  if (evidence.empty()) return skip("the stack bind-mounts no host path");
+  std::vector<std::string> paths;
+  for (const auto& list : {missing, created}) {
+    for (const auto& p : list) paths.push_back(p.substr(0, p.find(" (")));
+  }
+  std::string fix = "create them (with the owner the container expects) before up:\n$ mkdir -p " +
+                    join(paths, " ");
+  if (!missing.empty()) {
+    return fail(fmt::format("bind source{} missing, create_host_path: false (the container will "
+                            "not be created): {}",
+                            missing.size() == 1 ? "" : "s", join(missing, ", ")),
+                evidence, fix);
+  }
+  if (!created.empty()) {
+    return warn(fmt::format("bind source{} missing: {} (create fails, or the engine creates "
+                            "them empty, owned by root)",
+                            created.size() == 1 ? "" : "s", join(created, ", ")),
+                evidence, fix);
+  }
+  return pass(fmt::format("{} bind source{} exist{}", evidence.size(),
+                          evidence.size() == 1 ? "" : "s", evidence.size() == 1 ? "s" : ""),
+              evidence);
+}
+
 }  // namespace
 
 std::vector<Check> storage_checks() {
@@ -181,6 +223,8 @@ std::vector<Check> storage_checks() {
       {"storage.free", "storage", "free space on each image store", check_free},
       {"storage.registries", "storage", "registries.conf unqualified-search-registries",
        check_registries},
+      {"storage.bind-sources", "storage", "the host paths the stack bind-mounts exist",
+       check_bind_sources},
   };
 }
 

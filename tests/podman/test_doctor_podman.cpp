@@ -1,7 +1,8 @@
 // The doctor against real Podman (the private service of podman_peer.h): the version read from
 // libpod's _ping answer (no `podman` process), the stack's images present or missing in the
-// Podman store, and --check-services after `up`: state, and the CDI devices Podman injected,
-// proven with a cdiVersion 0.3.0 test device in /var/run/cdi (removed after).
+// Podman store, the CUDA version of a GPU image against the driver's, and --check-services after
+// `up`: state, and the CDI devices Podman injected, proven with a cdiVersion 0.3.0 test device in
+// /var/run/cdi (removed after).
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -178,6 +179,55 @@ TEST_F(DoctorPodmanTest, SmokeProvesCdiInjectionWithATestDevice) {
   report = doctor::run_checks(doctor::catalogue(), std::make_shared<doctor::Facts>(in),
                               {{"smoke"}, {}, {}});
   EXPECT_THAT(find(report, "smoke.podman").outcome.summary, HasSubstr("--smoke"));
+}
+
+// Error 803: the CUDA version an image was built for (CUDA_VERSION in its Config.Env, read through
+// libpod's image inspect) against the driver's (a fixture NVML with CUDA 12.4). The images are the
+// peer's busybox root file system imported with the variable set, as CUDA base images set it.
+TEST_F(DoctorPodmanTest, CudaImageNewerThanTheDriverIsError803) {
+  for (auto [tag, version] : {std::pair{"13", "13.0.0"}, {"12", "12.4.1"}}) {
+    auto imported =
+        podman(*g_peer, {"import", "-q", "--change", std::string("ENV CUDA_VERSION=") + version,
+                         (g_peer->dir / "rootfs.tar").string(),
+                         std::string("localhost/edgecrew-test/cuda:") + tag});
+    ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
+  }
+  auto check = [&](const std::string& image) {
+    doctor::Inputs in;
+    in.root = m_root;
+    in.environment = environment();
+    in.nvml = [] {
+      host::NvmlReport r{"libnvidia-ml.so.1", "550.54.14", "12.4", {}};
+      r.gpus.push_back({"NVIDIA H200", "GPU-fixture-0", std::uint64_t{143771} << 20});
+      return Result<host::NvmlReport>(r);
+    };
+    auto st = std::make_shared<stack::Stack>();
+    st->name = "ecdoctor";
+    stack::Service s;
+    s.name = "vllm";
+    s.image = image;
+    stack::Device gpu;
+    gpu.cdi_name = "nvidia.com/gpu=all";
+    s.devices.push_back(gpu);
+    st->services.push_back(s);
+    in.stack = st;
+    auto report = doctor::run_checks(doctor::catalogue(), std::make_shared<doctor::Facts>(in),
+                                     {{"gpu"}, {}, {}});
+    return find(report, "gpu.cuda-image");
+  };
+  auto newer = check("localhost/edgecrew-test/cuda:13");
+  EXPECT_EQ(newer.outcome.verdict, doctor::Verdict::fail) << text(newer);
+  EXPECT_THAT(newer.outcome.summary, HasSubstr("needs CUDA 13.0.0 but the driver supports up to "
+                                               "12.4: \"Error 803"));
+  EXPECT_THAT(text(newer),
+              HasSubstr("localhost/edgecrew-test/cuda:13 (vllm): CUDA_VERSION=13.0.0"));
+
+  auto same = check("localhost/edgecrew-test/cuda:12");
+  EXPECT_EQ(same.outcome.verdict, doctor::Verdict::pass) << text(same);
+
+  auto absent = check("localhost/edgecrew-test/absent:2");
+  EXPECT_EQ(absent.outcome.verdict, doctor::Verdict::skip) << text(absent);
+  EXPECT_THAT(text(absent), HasSubstr("not in the Podman store"));
 }
 
 }  // namespace
