@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "../unit/rootfs_support.h"
 #include "engine/cri/cri_client.h"
 #include "engine/cri/cri_engine.h"
 #include "util/sha256.h"
@@ -97,30 +98,6 @@ inline std::string run_ok(const std::vector<std::string>& argv) {
   auto r = run_process({.argv = argv}, k_setup_timeout);
   if (!r) return argv[0] + ": " + r.error().message;
   if (!r->status.success()) return argv[0] + " " + argv[1] + ": " + r->err + r->out;
-  return {};
-}
-
-// Copies `binary` and the libraries ldd names for it into `rootfs`; "" or why not.
-inline std::string copy_with_libraries(const std::string& binary, const fs::path& rootfs,
-                                       const fs::path& target) {
-  fs::create_directories((rootfs / target.relative_path()).parent_path());
-  fs::copy_file(fs::canonical(binary), rootfs / target.relative_path(),
-                fs::copy_options::overwrite_existing);
-  auto ldd = run_process({.argv = {"ldd", binary}}, k_setup_timeout);
-  if (!ldd || !ldd->status.success()) return "ldd " + binary + " failed";
-  std::istringstream lines(ldd->out);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string word; words >> word;) w.push_back(word);
-    std::string library;
-    if (w.size() >= 3 && w[1] == "=>" && w[2].starts_with("/")) library = w[2];
-    if (!w.empty() && w[0].starts_with("/")) library = w[0];  // the dynamic loader
-    if (library.empty()) continue;
-    const fs::path to = rootfs / fs::path(library).relative_path();
-    fs::create_directories(to.parent_path());
-    if (!fs::exists(to)) fs::copy_file(fs::canonical(library), to);
-  }
   return {};
 }
 
@@ -282,7 +259,9 @@ inline std::string set_up(Peer& peer, bool with_redis) {
   if (redis.empty()) return "redis-server is not installed: run scripts/setup.sh";
   const fs::path redis_root = peer.dir / "rootfs/redis";
   add_busybox(redis_root);
-  if (auto why = copy_with_libraries(redis, redis_root, "/usr/bin/redis-server"); !why.empty()) {
+  if (auto why = edgecrew::testing::copy_with_libraries(redis, redis_root, "/usr/bin/redis-server",
+                                                        k_setup_timeout);
+      !why.empty()) {
     return why;
   }
   return import_image(

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "../unit/cli_fixture.h"
+#include "../unit/rootfs_support.h"
 #include "cli/app.h"
 #include "podman_peer.h"
 
@@ -31,25 +32,6 @@ std::string g_redis_setup_error;
 
 using edgecrew::testing::CliRun;
 
-// The paths `ldd` names for `binary` (each library and the dynamic loader), or why not.
-std::string ldd_paths(const std::string& binary, std::vector<std::string>& paths) {
-  auto ldd = run_process({.argv = {"ldd", binary}}, k_setup_timeout);
-  if (!ldd || !ldd->status.success()) return "ldd " + binary + " failed";
-  std::istringstream lines(ldd->out);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string word; words >> word;) w.push_back(word);
-    if (w.size() >= 3 && w[1] == "=>" && w[2].starts_with("/")) {
-      paths.push_back(w[2]);
-    } else if (!w.empty() && w[0].starts_with("/")) {
-      paths.push_back(w[0]);  // the dynamic loader
-    }
-  }
-  if (paths.empty()) return "ldd listed no libraries for " + binary;
-  return {};
-}
-
 // Imports k_redis_image into the peer's storage, or says why it cannot.
 std::string import_redis_image(const Peer& peer) {
   const std::string redis = which("redis-server");
@@ -57,13 +39,10 @@ std::string import_redis_image(const Peer& peer) {
   const fs::path rootfs = peer.dir / "redis-rootfs";
   for (const char* d : {"bin", "usr/bin", "data", "tmp"}) fs::create_directories(rootfs / d);
   fs::permissions(rootfs / "tmp", fs::perms::all | fs::perms::sticky_bit);
-  fs::copy_file(fs::canonical(redis), rootfs / "usr/bin/redis-server");
-  std::vector<std::string> libraries;
-  if (auto why = ldd_paths(redis, libraries); !why.empty()) return why;
-  for (const auto& library : libraries) {
-    const fs::path target = rootfs / fs::path(library).relative_path();
-    fs::create_directories(target.parent_path());
-    if (!fs::exists(target)) fs::copy_file(fs::canonical(library), target);  // the file, not a link
+  if (auto why = edgecrew::testing::copy_with_libraries(redis, rootfs, "/usr/bin/redis-server",
+                                                        k_setup_timeout);
+      !why.empty()) {
+    return why;
   }
   fs::copy_file(which("busybox"), rootfs / "bin/busybox");
   for (const char* applet : {"sh", "sleep", "cat", "ls"}) {
