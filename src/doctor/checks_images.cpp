@@ -153,7 +153,8 @@ Outcome check_registries(const Facts& facts) {
     }
   }
   std::map<std::string, std::future<RegistryAnswer>> asked;
-  for (const auto& [reg, images] : by_registry) {
+  for (const auto& entry : by_registry) {
+    const std::string& reg = entry.first;
     asked.emplace(reg, std::async(std::launch::async, [reg] { return ask_registry(reg); }));
   }
   std::vector<std::string> evidence, unreachable, reachable;
