@@ -172,7 +172,11 @@ TEST_F(CriEngineTest, ACrashIsReportedWithItsExitCodeAndStartMakesItAgain) {
   auto followed = m_engine->inspect(*id);
   ASSERT_TRUE(followed) << followed.error().message;
   EXPECT_EQ(followed->id, again->front().id);
-  ASSERT_TRUE(m_engine->remove(*id));
+  // remove takes a stopped container (as down does it): the new one may still be exiting.
+  auto stopped = m_engine->stop(*id, 0ms, "");
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  auto removed = m_engine->remove(*id);
+  ASSERT_TRUE(removed) << removed.error().message;
   auto none = m_engine->list("ectest");
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
