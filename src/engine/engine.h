@@ -5,6 +5,7 @@
 // than throwing.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -60,8 +61,39 @@ struct LogOptions {
 
 // One log line (without its newline) from "stdout" or "stderr"; returning false stops a follow.
 using LogSink = std::function<bool(std::string_view stream, std::string_view line)>;
-// A line about a long operation (an image pull's layers), for a progress display.
-using ProgressSink = std::function<void(std::string_view message)>;
+
+// An image in an engine's store. `id` is the config digest ("sha256:<64 hex>"): it is the same in
+// every store that holds the same image, so two stores are compared by it, not by name.
+struct ImageInfo {
+  std::string id;
+  std::vector<std::string> repo_digests;  // "docker.io/library/redis@sha256:..."
+  std::int64_t size = 0;                  // bytes, as the store counts them
+};
+
+// Where an engine keeps its images. Two containers-storage stores with the same driver and
+// graphroot are one store: an image pulled through one is there for the other.
+struct ImageStore {
+  std::string kind;       // "containers-storage" | "containerd"
+  std::string driver;     // containers-storage: "overlay", "vfs"
+  std::string graphroot;  // containers-storage
+  std::string runroot;    // containers-storage; "" when the engine does not say
+  std::string found_by;   // "libpod /info on /run/podman/podman.sock"
+};
+
+// One step of an image pull, for a progress display: a layer's state and bytes when the engine
+// reports them (Podman does, per layer; the CRI reports only the start and the end of a pull).
+struct PullProgress {
+  std::string layer;         // short layer id; "" for a message about the whole image
+  std::string status;        // "Pulling fs layer", "Downloading", "Download complete", ...
+  std::int64_t current = 0;  // bytes so far, when known
+  std::int64_t total = 0;    // the layer's size, 0 when unknown
+};
+using ProgressSink = std::function<void(const PullProgress& progress)>;
+
+// "f03ae8663092: Downloading 1.2 MB / 3.4 MB", for one line of progress.
+std::string describe(const PullProgress& progress);
+// "1.2 MB": bytes as a person reads them (decimal units, as Podman and Docker print sizes).
+std::string human_size(std::int64_t bytes);
 
 class Engine {
  public:
@@ -74,6 +106,9 @@ class Engine {
   virtual Result<Container> inspect(const std::string& id) = 0;
 
   virtual Result<bool> image_present(const std::string& image) = 0;
+  // The image as the store holds it, nullopt when it is not there.
+  virtual Result<std::optional<ImageInfo>> image(const std::string& image) = 0;
+  virtual Result<ImageStore> image_store() = 0;
   virtual Status pull_image(const std::string& image, const ProgressSink& progress) = 0;
 
   // Creates the volume (labelled with the project) unless it exists; a no-op for external ones.

@@ -139,8 +139,8 @@ class Applier {
         return fmt::format("cannot look up image {}: {}", image, present.error().message);
       if (*present) return {};
       m_events.emit(action.service, Phase::pulling, image);
-      auto pulled = m_engine.pull_image(image, [&](std::string_view message) {
-        m_events.emit(action.service, Phase::pulling, std::string(message));
+      auto pulled = m_engine.pull_image(image, [&](const engine::PullProgress& progress) {
+        m_events.emit(action.service, Phase::pulling, engine::describe(progress));
       });
       if (!pulled) return fmt::format("pull {} failed: {}", image, pulled.error().message);
       return {};

@@ -336,7 +336,7 @@ TEST_F(PodmanEngineTest, PodmanEnginePullWithoutARegistryFailsQuickly) {
   const auto begin = std::chrono::steady_clock::now();
   std::vector<std::string> progress;
   Status pulled = engine().pull_image("127.0.0.1:1/edgecrew/missing:1",
-                                      [&](std::string_view m) { progress.emplace_back(m); });
+                                      [&](const PullProgress& p) { progress.push_back(describe(p)); });
   ASSERT_FALSE(pulled);
   EXPECT_THAT(pulled.error().message, HasSubstr("127.0.0.1:1/edgecrew/missing:1"));
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 25s);

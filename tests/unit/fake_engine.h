@@ -108,8 +108,8 @@ class FakeEngine final : public engine::Engine {
   std::vector<std::string> mutations() const {
     std::vector<std::string> out;
     for (const std::string& call : calls()) {
-      if (!call.starts_with("list") && !call.starts_with("inspect") &&
-          !call.starts_with("image_present") && !call.starts_with("exec")) {
+      if (!call.starts_with("list") && !call.starts_with("inspect") && !call.starts_with("image") &&
+          !call.starts_with("exec")) {
         out.push_back(call);
       }
     }
@@ -167,9 +167,27 @@ class FakeEngine final : public engine::Engine {
     return m_images.contains(image);
   }
 
+  Result<std::optional<engine::ImageInfo>> image(const std::string& image) override {
+    if (auto error = record("image " + image)) return *error;
+    std::lock_guard lock(m_mutex);
+    if (!m_images.contains(image)) return std::optional<engine::ImageInfo>();
+    return std::optional<engine::ImageInfo>(engine::ImageInfo{fake_image_id(image), {}, 1000});
+  }
+
+  Result<engine::ImageStore> image_store() override {
+    return engine::ImageStore{"containers-storage", "vfs", "/fake/" + m_project, "", "the fake"};
+  }
+
+  // What the fake says an image's id is: the same name gives the same id in every fake.
+  static std::string fake_image_id(const std::string& image) {
+    return "sha256:" + std::string(64 - std::min<std::size_t>(image.size(), 64), '0') +
+           image.substr(0, 64);
+  }
+
   Status pull_image(const std::string& image, const engine::ProgressSink& progress) override {
     if (auto error = record("pull " + image)) return *error;
-    if (progress) progress("layer 1/1");
+    if (progress)
+      progress({.layer = "0123456789ab", .status = "Downloading", .current = 1, .total = 2});
     std::lock_guard lock(m_mutex);
     m_images.insert(image);
     return Ok{};

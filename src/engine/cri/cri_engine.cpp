@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "engine/cri/cri_logs.h"
+#include "engine/cri/crio_http.h"
 #include "stack/normalize.h"
 
 namespace edgecrew::engine::cri {
@@ -207,11 +208,41 @@ Result<bool> CriEngine::image_present(const std::string& image) {
   return status->has_image();
 }
 
+Result<std::optional<ImageInfo>> CriEngine::image(const std::string& image) {
+  auto status = m_client.image_status(image);
+  if (!status) return status.error();
+  if (!status->has_image()) return std::optional<ImageInfo>();
+  const auto& found = status->image();
+  ImageInfo info;
+  info.id = found.id();
+  info.repo_digests.assign(found.repo_digests().begin(), found.repo_digests().end());
+  info.size = static_cast<std::int64_t>(found.size());
+  return std::optional<ImageInfo>(std::move(info));
+}
+
+Result<ImageStore> CriEngine::image_store() {
+  // CRI-O keeps its images in containers-storage and says where on GET /info; a runtime that
+  // answers no HTTP there (containerd) has its own content store, seen only through the CRI.
+  auto info = crio_info(m_endpoint.socket);
+  if (info && info->has_value()) {
+    const CrioInfo& crio = **info;
+    return ImageStore{"containers-storage", crio.storage_driver, crio.storage_root, "",
+                      "CRI-O GET /info on " + m_endpoint.socket};
+  }
+  auto version = m_client.version();
+  if (!version) return version.error();
+  return ImageStore{version->runtime_name() == "cri-o" ? "containers-storage" : "containerd", "",
+                    "", "",
+                    fmt::format("{} {} on {}", version->runtime_name(), version->runtime_version(),
+                                m_endpoint.socket)};
+}
+
 Status CriEngine::pull_image(const std::string& image, const ProgressSink& progress) {
-  if (progress) progress(fmt::format("pulling {} through the CRI runtime", image));
+  // PullImage is one call with no progress of its own: the display gets its start and its end.
+  if (progress) progress({.layer = "", .status = "pulling through the CRI runtime"});
   auto pulled = m_client.pull_image(image);
   if (!pulled) return pulled.error();
-  if (progress) progress(fmt::format("pulled {}", pulled->image_ref()));
+  if (progress) progress({.layer = "", .status = "pulled " + pulled->image_ref()});
   return Ok{};
 }
 

@@ -303,6 +303,12 @@ Result<bool> PodmanEngine::image_present(const std::string& image) {
   return exists("/images/" + image + "/exists", "looking up image " + image);
 }
 
+Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
+  return Error{ErrorKind::io, "TODO " + image};
+}
+
+Result<ImageStore> PodmanEngine::image_store() { return Error{ErrorKind::io, "TODO"}; }
+
 Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& progress) {
   auto response =
       call("POST", "/images/pull?reference=" + query_escape(image), "", m_timeouts.pull);
@@ -318,7 +324,7 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
       return Error{ErrorKind::unavailable, fmt::format("{}: {}", what, trim_body(error))};
     }
     if (std::string stream = json_string(item, "stream"); !stream.empty() && progress) {
-      progress(trim_body(stream));
+      progress({.layer = "", .status = trim_body(stream)});
     }
   }
   return Ok{};
