@@ -18,10 +18,11 @@ check() {
     done
   done
 }
-check cli doctor plan render engine probe net stack host cdi util
-check doctor engine probe stack host cdi net util
+check cli doctor plan render images engine probe net stack host cdi util
+check doctor images engine probe stack host cdi net util
 check plan engine probe stack util
 check render engine stack util
+check images engine host net stack util
 check engine net stack util
 check probe net stack util
 check net util

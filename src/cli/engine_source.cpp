@@ -19,16 +19,18 @@ std::string chosen_engine(const Context& ctx, const stack::Stack& stack) {
   return stack.engine.empty() ? "podman" : stack.engine;
 }
 
-OpenedEngine open_podman(const Context& ctx) {
+Result<OpenedEngine> open_podman(const Context& ctx) {
   namespace podman = engine::podman;
   auto env = podman::PodmanEnvironment::from(ctx.process.environment);
   auto endpoint = podman::discover(env);
   if (!endpoint) {
-    throw CommandError(1, fmt::format("cannot reach Podman: {}", endpoint.error().message));
+    return Error{endpoint.error().kind,
+                 fmt::format("cannot reach Podman: {}", endpoint.error().message)};
   }
   if (ctx.global.verbose) ctx.io.err << "edgecrew: using " << endpoint->describe() << "\n";
   std::string where = fmt::format("podman socket {}", endpoint->socket);
-  return {std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where};
+  std::string socket = endpoint->socket;
+  return OpenedEngine{std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where, socket};
 }
 
 std::string env_value(const Context& ctx, const char* name) {
@@ -36,13 +38,14 @@ std::string env_value(const Context& ctx, const char* name) {
   return found == ctx.process.environment.end() ? std::string() : found->second;
 }
 
-OpenedEngine open_cri(const Context& ctx, const stack::Stack& stack) {
+Result<OpenedEngine> open_cri(const Context& ctx, const stack::Stack& stack) {
   namespace cri = engine::cri;
   cri::EndpointInputs inputs{ctx.global.cri_endpoint, env_value(ctx, "CONTAINER_RUNTIME_ENDPOINT"),
                              stack.cri_endpoint, ctx.process.host_root};
   auto endpoint = cri::discover_endpoint(inputs);
   if (!endpoint) {
-    throw CommandError(1, fmt::format("cannot reach a CRI runtime: {}", endpoint.error().message));
+    return Error{endpoint.error().kind,
+                 fmt::format("cannot reach a CRI runtime: {}", endpoint.error().message)};
   }
   cri::CriEngineOptions options;
   options.mapping = cri::mapping_options_from(ctx.process.environment);
@@ -56,12 +59,12 @@ OpenedEngine open_cri(const Context& ctx, const stack::Stack& stack) {
     }
     ctx.io.err << "\n";
   }
-  return {engine, fmt::format("CRI socket {}", endpoint->socket)};
+  return OpenedEngine{engine, fmt::format("CRI socket {}", endpoint->socket), endpoint->socket};
 }
 
 }  // namespace
 
-OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
+std::string engine_name(const Context& ctx, const stack::Stack& stack) {
   std::string name = chosen_engine(ctx, stack);
   if (name != "podman" && name != "cri") {
     throw CommandError(
@@ -69,9 +72,21 @@ OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
                        "run containers on; pass --engine podman or --engine cri",
                        name));
   }
-  if (ctx.engine_factory) return {ctx.engine_factory(stack), "the test engine"};
+  return name;
+}
+
+Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
+                                  const std::string& name) {
   if (name == "cri") return open_cri(ctx, stack);
   return open_podman(ctx);
+}
+
+OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
+  std::string name = engine_name(ctx, stack);
+  if (ctx.engine_factory) return {ctx.engine_factory(stack), "the test engine", ""};
+  auto opened = reach_engine(ctx, stack, name);
+  if (!opened) throw CommandError(1, opened.error().message);
+  return std::move(*opened);
 }
 
 CommandError engine_error(const OpenedEngine& opened, const std::string& doing,

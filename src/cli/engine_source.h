@@ -16,7 +16,17 @@ namespace edgecrew::cli {
 struct OpenedEngine {
   std::shared_ptr<engine::Engine> engine;
   std::string where;  // "podman socket /run/podman/podman.sock": named in every engine error
+  std::string socket;
 };
+
+// The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman";
+// CommandError(2) for one edgecrew cannot run.
+std::string engine_name(const Context& ctx, const stack::Stack& stack);
+
+// Opens the named engine ("podman" | "cri") without throwing: the error says why it cannot be
+// reached. For verbs that use both engines (images).
+Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
+                                  const std::string& name);
 
 // Opens the engine the stack runs on, or the one ctx.engine_factory gives (tests). Throws
 // CommandError(2) for an engine that cannot serve the verbs yet, CommandError(1) when the engine

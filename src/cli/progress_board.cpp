@@ -17,6 +17,7 @@ using plan::Phase;
 // show while they are the latest.
 bool is_milestone(Phase phase) {
   switch (phase) {
+    case Phase::pulled:
     case Phase::created:
     case Phase::started:
     case Phase::healthy:
@@ -58,7 +59,9 @@ void ProgressBoard::apply(const plan::Event& event) {
     if (r.steps.empty() || r.steps.back() != step) r.steps.push_back(step);
     r.current.clear();
   } else {
-    r.current = step;
+    // A pull's line carries its tally: "pulling 2/3 layers, 12.3 MB / 45.6 MB".
+    r.current =
+        event.phase == Phase::pulling && !event.detail.empty() ? step + " " + event.detail : step;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/engine_source.h"
+#include "cli/table.h"
 #include "cli/verbs.h"
 #include "util/strings.h"
 
@@ -44,20 +45,6 @@ std::string status_of(const Container& c, std::chrono::system_clock::time_point 
       break;
   }
   return "-";
-}
-
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], widths[i]) : row[i];
-    }
-    out << line << "\n";
-  }
 }
 
 int run_ps(Context& ctx, const PsOptions& opt) {

@@ -5,7 +5,9 @@
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
+#include "cli/store_sides.h"
 #include "cli/verbs.h"
+#include "images/prepare.h"
 #include "plan/executor.h"
 #include "plan/plan.h"
 #include "util/strings.h"
@@ -39,6 +41,30 @@ std::string summary(const plan::Plan& plan) {
   return parts.empty() ? "nothing to do" : join(parts, ", ");
 }
 
+// The image stage, before anything is created: an image the engine lacks comes from the other
+// store when that has it (said on stdout); one that must be pulled needs its registry to answer,
+// or up stops here, naming each such image and its registry. The pulls are the executor's.
+void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& opened,
+                    const plan::Plan& plan) {
+  std::vector<std::string> needed;
+  for (const auto& a : plan.actions) {
+    if (a.kind != plan::ActionKind::create && a.kind != plan::ActionKind::recreate) continue;
+    if (std::find(needed.begin(), needed.end(), a.spec->image) == needed.end()) {
+      needed.push_back(a.spec->image);
+    }
+  }
+  // A test's fake engine has no store to copy from and no registry to ask.
+  if (needed.empty() || ctx.engine_factory) return;
+  const std::string other = opened.engine->name() == "cri" ? "podman" : "cri";
+  auto prepared = images::prepare_images(
+      needed, side_of(opened), [&] { return open_side(ctx, st, other); },
+      [&](const std::string& image, std::string_view line) {
+        if (ctx.global.verbose) ctx.io.err << "edgecrew: " << image << ": " << line << "\n";
+      });
+  for (const auto& note : prepared.notes) ctx.io.out << note << "\n";
+  if (!prepared.errors.empty()) throw CommandError(1, join(prepared.errors, "\n"));
+}
+
 int run_up(Context& ctx, const UpOptions& opt) {
   if (opt.wait_timeout_s <= 0) throw CommandError(2, "--wait-timeout must be more than 0 seconds");
   // load → plan → apply → wait → report
@@ -52,6 +78,7 @@ int run_up(Context& ctx, const UpOptions& opt) {
     return 0;
   }
   for (const auto& w : plan.warnings) ctx.io.err << "edgecrew: warning: " << w << "\n";
+  prepare_images(ctx, st, opened, plan);
 
   std::vector<std::string> names;
   for (const auto& a : plan.actions) names.push_back(a.service);

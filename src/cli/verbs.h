@@ -26,6 +26,7 @@ Verb doctor_verb();
 Verb down_verb();
 Verb env_verb();
 Verb exec_verb();
+Verb images_verb();
 Verb init_verb();
 Verb logs_verb();
 Verb plan_verb();

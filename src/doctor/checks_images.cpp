@@ -1,7 +1,6 @@
 // Section "images": every image the stack needs, present in the Podman store and in the CRI
 // store or not (through the engines' own image_present), and, only for the images missing from
 // the store of the engine that runs the stack, whether their registry answers.
-#include "doctor/checks_images.h"
 
 #include <fmt/format.h>
 
@@ -11,12 +10,16 @@
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
 #include "engine/cri/cri_engine.h"
-#include "net/http_client.h"
+#include "images/registry.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
 
 namespace {
+
+using images::ask_registry;
+using images::image_registry;
+using images::RegistryAnswer;
 
 // What a store says about each image: present, missing, or why it could not say.
 struct StoreView {
@@ -188,33 +191,6 @@ Outcome check_registries(const Facts& facts) {
 }
 
 }  // namespace
-
-std::string image_registry(const std::string& image) {
-  auto slash = image.find('/');
-  std::string first = slash == std::string::npos ? std::string() : image.substr(0, slash);
-  // A first component with a dot or a port, or "localhost", names a registry; else Docker Hub.
-  if (first == "localhost" || first.starts_with("localhost:")) return {};
-  if (first.empty() ||
-      (first.find('.') == std::string::npos && first.find(':') == std::string::npos)) {
-    return "registry-1.docker.io";
-  }
-  return first == "docker.io" || first == "index.docker.io" ? "registry-1.docker.io" : first;
-}
-
-RegistryAnswer ask_registry(const std::string& registry, const std::string& scheme) {
-  net::HttpRequest request;
-  request.method = "HEAD";
-  request.url = fmt::format("{}://{}/v2/", scheme, registry);
-  request.connect_timeout = k_registry_timeout;
-  request.timeout = k_registry_timeout;
-  auto response = net::http_request(request);
-  if (!response) return {false, response.error().message};
-  // 200 (open) and 401 (a token is needed) both mean a registry answers there.
-  if (response->status == 200 || response->status == 401) {
-    return {true, fmt::format("HTTP {} on HEAD /v2/: reachable", response->status)};
-  }
-  return {false, fmt::format("HTTP {} on HEAD /v2/: not a registry API", response->status)};
-}
 
 std::vector<Check> images_checks() {
   return {

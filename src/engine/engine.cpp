@@ -43,4 +43,53 @@ std::string describe(const PullProgress& progress) {
   return out;
 }
 
+namespace {
+
+// The layer states Podman (and Docker) report once a layer needs nothing more.
+bool layer_done(const std::string& status) {
+  return status == "Download complete" || status == "Pull complete" || status == "Already exists" ||
+         status == "Exists";
+}
+
+}  // namespace
+
+bool PullTally::apply(const PullProgress& progress) {
+  if (progress.layer.empty()) {
+    m_message = progress.status;
+    return true;
+  }
+  for (auto& layer : m_layers) {
+    if (layer.id != progress.layer) continue;
+    bool changed = layer.status != progress.status;
+    layer.status = progress.status;
+    if (progress.total > 0) layer.total = progress.total;
+    if (progress.current > 0) layer.current = progress.current;
+    if (layer_done(layer.status) && layer.total > 0) layer.current = layer.total;
+    return changed;
+  }
+  m_layers.push_back({progress.layer, progress.status, progress.current, progress.total});
+  return true;
+}
+
+std::int64_t PullTally::bytes_total() const {
+  std::int64_t total = 0;
+  for (const auto& layer : m_layers) total += layer.total;
+  return total;
+}
+
+std::string PullTally::summary() const {
+  if (m_layers.empty()) return m_message;
+  std::size_t done = 0;
+  std::int64_t current = 0;
+  for (const auto& layer : m_layers) {
+    if (layer_done(layer.status)) ++done;
+    current += layer.current;
+  }
+  std::string out = fmt::format("{}/{} layers", done, m_layers.size());
+  if (bytes_total() > 0) {
+    out += fmt::format(", {} / {}", human_size(current), human_size(bytes_total()));
+  }
+  return out;
+}
+
 }  // namespace edgecrew::engine

@@ -95,6 +95,25 @@ std::string describe(const PullProgress& progress);
 // "1.2 MB": bytes as a person reads them (decimal units, as Podman and Docker print sizes).
 std::string human_size(std::int64_t bytes);
 
+// A pull's layer events added up into one line, "2/3 layers, 12.3 MB / 45.6 MB", for the progress
+// display of `up` and `images pull`.
+class PullTally {
+ public:
+  // Returns whether something worth a plain line changed: a new layer, a layer's state, a message.
+  // Byte counts alone do not (a terminal redraws them; a log would fill up with them).
+  bool apply(const PullProgress& progress);
+  std::string summary() const;
+  std::int64_t bytes_total() const;
+
+ private:
+  struct Layer {
+    std::string id, status;
+    std::int64_t current = 0, total = 0;
+  };
+  std::vector<Layer> m_layers;
+  std::string m_message;  // the last event about the whole image
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -6,6 +6,8 @@ const char* to_string(Phase phase) {
   switch (phase) {
     case Phase::pulling:
       return "pulling";
+    case Phase::pulled:
+      return "pulled";
     case Phase::creating:
       return "creating";
     case Phase::created:

@@ -13,6 +13,7 @@ namespace edgecrew::plan {
 
 enum class Phase {
   pulling,
+  pulled,
   creating,
   created,
   starting,

@@ -139,10 +139,12 @@ class Applier {
         return fmt::format("cannot look up image {}: {}", image, present.error().message);
       if (*present) return {};
       m_events.emit(action.service, Phase::pulling, image);
+      engine::PullTally tally;
       auto pulled = m_engine.pull_image(image, [&](const engine::PullProgress& progress) {
-        m_events.emit(action.service, Phase::pulling, engine::describe(progress));
+        if (tally.apply(progress)) m_events.emit(action.service, Phase::pulling, tally.summary());
       });
       if (!pulled) return fmt::format("pull {} failed: {}", image, pulled.error().message);
+      m_events.emit(action.service, Phase::pulled, image);
       return {};
     });
     if (!why.empty()) fail(action.service, why);

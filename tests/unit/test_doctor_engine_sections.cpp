@@ -16,11 +16,12 @@
 
 #include "doctor/check.h"
 #include "doctor/checks_cri.h"
-#include "doctor/checks_images.h"
 #include "doctor/checks_services.h"
 #include "doctor/engine_facts.h"
 #include "doctor/facts.h"
 #include "doctor/runner.h"
+#include "fixture_http.h"
+#include "images/registry.h"
 #include "test_doctor_fixture.h"
 
 namespace edgecrew {
@@ -28,6 +29,7 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
+using test::FixtureHttp;
 
 struct TempDir {
   TempDir() {
@@ -160,62 +162,24 @@ TEST(DoctorRedisExposure, EveryAddressWithProtectedModeOffOrAWeakPasswordIsRisky
 }
 
 TEST(DoctorImages, RegistryOfAnImageReference) {
-  EXPECT_EQ(doctor::image_registry("docker.io/vllm/vllm-openai:v0.10.2"), "registry-1.docker.io");
-  EXPECT_EQ(doctor::image_registry("redis:7"), "registry-1.docker.io");
-  EXPECT_EQ(doctor::image_registry("library/redis:7"), "registry-1.docker.io");
-  EXPECT_EQ(doctor::image_registry("quay.io/a/b:1"), "quay.io");
-  EXPECT_EQ(doctor::image_registry("registry.local:5000/a:1"), "registry.local:5000");
-  EXPECT_EQ(doctor::image_registry("localhost/edgecrew-test/busybox:1"), "");
+  EXPECT_EQ(images::image_registry("docker.io/vllm/vllm-openai:v0.10.2"), "registry-1.docker.io");
+  EXPECT_EQ(images::image_registry("redis:7"), "registry-1.docker.io");
+  EXPECT_EQ(images::image_registry("library/redis:7"), "registry-1.docker.io");
+  EXPECT_EQ(images::image_registry("quay.io/a/b:1"), "quay.io");
+  EXPECT_EQ(images::image_registry("registry.local:5000/a:1"), "registry.local:5000");
+  EXPECT_EQ(images::image_registry("localhost/edgecrew-test/busybox:1"), "");
 }
-
-// A one-shot HTTP fixture on loopback answering every request with `status`.
-class FixtureHttp {
- public:
-  explicit FixtureHttp(int status) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-    ::listen(m_fd, 4);
-    m_thread = std::thread([this, status] {
-      int c = ::accept(m_fd, nullptr, nullptr);
-      if (c < 0) return;
-      char buf[4096];
-      (void)::read(c, buf, sizeof buf);
-      std::string answer = fmt::format(
-          "HTTP/1.1 {} X\r\nContent-Length: 0\r\nDocker-Distribution-Api-Version: "
-          "registry/2.0\r\nConnection: close\r\n\r\n",
-          status);
-      (void)::write(c, answer.data(), answer.size());
-      ::close(c);
-    });
-  }
-  ~FixtureHttp() {
-    ::shutdown(m_fd, SHUT_RDWR);
-    ::close(m_fd);
-    m_thread.join();
-  }
-  int port = 0;
-
- private:
-  int m_fd = -1;
-  std::thread m_thread;
-};
 
 TEST(DoctorImages, FixtureRegistryAnswering401IsReachable404IsNot) {
   {
     FixtureHttp registry(401);
-    auto a = doctor::ask_registry(fmt::format("127.0.0.1:{}", registry.port), "http");
+    auto a = images::ask_registry(fmt::format("127.0.0.1:{}", registry.port), "http");
     EXPECT_TRUE(a.reachable) << a.text;
     EXPECT_THAT(a.text, HasSubstr("HTTP 401"));
   }
   {
     FixtureHttp other(404);
-    auto a = doctor::ask_registry(fmt::format("127.0.0.1:{}", other.port), "http");
+    auto a = images::ask_registry(fmt::format("127.0.0.1:{}", other.port), "http");
     EXPECT_FALSE(a.reachable) << a.text;
   }
   // Nothing listens: unreachable, with the error, well within the 3 s budget.
@@ -225,9 +189,9 @@ TEST(DoctorImages, FixtureRegistryAnswering401IsReachable404IsNot) {
     port = closed.port;
   }
   auto start = std::chrono::steady_clock::now();
-  auto none = doctor::ask_registry(fmt::format("127.0.0.1:{}", port), "http");
+  auto none = images::ask_registry(fmt::format("127.0.0.1:{}", port), "http");
   EXPECT_FALSE(none.reachable);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, doctor::k_registry_timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, images::k_registry_timeout);
 }
 
 // Without a stack and without runtimes (a fixture root), the engine sections say why they skip,

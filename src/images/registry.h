@@ -1,11 +1,11 @@
 #pragma once
-// The images section's registry look-up, for tests: which registry an image reference names and
-// whether HEAD /v2/ answers there.
+// Which registry an image reference names, and whether it answers: asked before a pull, so that
+// `up` fails before it creates anything when an image it must pull cannot come.
 
 #include <chrono>
 #include <string>
 
-namespace edgecrew::doctor {
+namespace edgecrew::images {
 
 inline constexpr std::chrono::milliseconds k_registry_timeout{3'000};
 
@@ -21,4 +21,8 @@ struct RegistryAnswer {
 // HEAD SCHEME://REGISTRY/v2/ within k_registry_timeout; 200 and 401 count as reachable.
 RegistryAnswer ask_registry(const std::string& registry, const std::string& scheme = "https");
 
-}  // namespace edgecrew::doctor
+// HTTPS, then plain HTTP (a registry marked insecure in registries.conf serves only that), as
+// the pull itself would try them.
+RegistryAnswer ask_registry_any_scheme(const std::string& registry);
+
+}  // namespace edgecrew::images

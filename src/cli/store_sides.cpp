@@ -1,0 +1,35 @@
+#include "cli/store_sides.h"
+
+#include "host/containers_conf.h"
+#include "host/crio_config.h"
+
+namespace edgecrew::cli {
+
+images::StoreSide open_side(const Context& ctx, const stack::Stack& stack,
+                            const std::string& name) {
+  if (ctx.engine_factory) return images::make_side(name, nullptr, "", "not asked in a test");
+  auto opened = reach_engine(ctx, stack, name);
+  images::StoreSide side = opened ? images::make_side(name, opened->engine, opened->socket, "")
+                                  : images::make_side(name, nullptr, "", opened.error().message);
+  if (name != "cri") return side;
+  // CRI-O that does not answer still has the store its configuration names; and CRI-O's
+  // GET /info gives no run root, which its configuration does.
+  auto crio = host::read_crio_config(ctx.process.host_root);
+  if (crio.files.empty()) return side;
+  auto configured = images::configured_crio_store(
+      crio, host::read_storage_conf(ctx.process.host_root, ctx.process.environment));
+  if (!side.store) {
+    side.store = configured;
+  } else if (side.containers_storage() && side.store->runroot.empty() &&
+             images::same_store(*side.store, configured)) {
+    side.store->runroot = configured.runroot;
+  }
+  return side;
+}
+
+images::StoreSide side_of(const OpenedEngine& opened) {
+  std::string name(opened.engine->name());
+  return images::StoreSide{name, opened.engine, std::nullopt, "", opened.socket};
+}
+
+}  // namespace edgecrew::cli

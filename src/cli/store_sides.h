@@ -1,0 +1,19 @@
+#pragma once
+// The image stores of both engines, for `images` and for `up`'s image stage: each engine reached
+// as the verbs reach it, and CRI-O's configured store when CRI-O does not answer.
+
+#include <string>
+
+#include "cli/context.h"
+#include "cli/engine_source.h"
+#include "images/store.h"
+
+namespace edgecrew::cli {
+
+// "podman" | "cri", reached or not (the side then says why).
+images::StoreSide open_side(const Context& ctx, const stack::Stack& stack, const std::string& name);
+
+// The side of an engine already open (up's own).
+images::StoreSide side_of(const OpenedEngine& opened);
+
+}  // namespace edgecrew::cli
