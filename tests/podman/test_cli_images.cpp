@@ -1,0 +1,237 @@
+// `edgecrew images` and `images sync` between two real containers-storage stores: the private
+// Podman's (store A) and a second graphroot standing in for a CRI-O store that diverged (store B),
+// named by a crio.conf in the test's host root while no CRI runtime answers. Images are written
+// by real Podman and skopeo; the synced image then runs from store B through a second Podman
+// service, without any registry. The temp dir is left behind (and named) when a test fails.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../unit/cli_fixture.h"
+#include "cli/app.h"
+#include "podman_peer.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+using namespace edgecrew::engine::podman::test;
+using edgecrew::testing::CliRun;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Peer* g_images_peer = nullptr;
+
+// The config digest skopeo reads from a store's manifest: what both stores must agree on.
+std::string skopeo_image_id(const std::string& reference) {
+  auto r = run_process({.argv = {"skopeo", "inspect", "--raw", reference}}, k_setup_timeout);
+  if (!r || !r->status.success()) return "skopeo failed: " + (r ? r->err : r.error().message);
+  auto manifest = nlohmann::json::parse(r->out, nullptr, false);
+  if (manifest.is_discarded()) return "not json";
+  return manifest["config"]["digest"].get<std::string>();
+}
+
+class CliImagesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_images_peer = new Peer;
+    g_images_peer->setup_error = set_up(*g_images_peer);
+  }
+
+  static void TearDownTestSuite() {
+    if (g_images_peer == nullptr) return;
+    tear_down(*g_images_peer, {});
+    delete g_images_peer;
+    g_images_peer = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(g_images_peer->setup_error.empty()) << g_images_peer->setup_error;
+    // Short: a unix socket's path has room for 107 bytes.
+    static int counter = 0;
+    m_dir = g_images_peer->dir / ("t" + std::to_string(++counter));
+    m_process.cwd = m_dir / "project";
+    fs::create_directories(m_process.cwd);
+    m_process.environment = {
+        {"CONTAINER_HOST", "unix://" + g_images_peer->engine->endpoint().socket},
+        {"CONTAINERS_CONF", g_images_peer->env.containers_conf},
+        {"CONTAINERS_STORAGE_CONF", g_images_peer->env.containers_storage_conf},
+        {"HOME", (m_dir / "home").string()},
+        {"XDG_CONFIG_HOME", (m_dir / "config").string()}};
+    m_process.host_root = m_dir / "host";
+    fs::create_directories(m_process.host_root);
+    write_stack(k_image);
+  }
+
+  void TearDown() override {
+    // Containers a second service ran go with it; its conmons too (see tear_down).
+    if (m_second) {
+      (void)run_process(
+          {.argv = {"podman", "--root", (m_dir / "store-b").string(), "--runroot",
+                    (m_dir / "run-b").string(), "--storage-driver", "vfs", "rm", "-af", "-t", "0"},
+           .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+          k_setup_timeout);
+      m_second.reset();
+      (void)run_process({.argv = {"pkill", "-KILL", "-f", "conmon .*" + m_dir.string()}},
+                        k_setup_timeout);
+    }
+  }
+
+  // No CRI runtime answers here: the CRI side is whatever crio.conf in the host root says.
+  CliRun run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--cri-endpoint", "unix://" + (m_dir / "no-cri.sock").string()});
+    return edgecrew::testing::run_cli(args, m_process);
+  }
+
+  void write_stack(const std::string& image, const std::string& extra = {}) {
+    write(m_process.cwd / "compose.yaml", "name: ecimages\nservices:\n  app:\n    image: " + image +
+                                              "\n    network_mode: host\n"
+                                              "    command: [\"sleep\", \"1000\"]\n" +
+                                              extra);
+  }
+
+  // CRI-O's store as its configuration would name it.
+  void crio_store_at(const fs::path& graphroot, const fs::path& runroot) {
+    write(m_process.host_root / "etc/crio/crio.conf", "[crio]\nroot = \"" + graphroot.string() +
+                                                          "\"\nrunroot = \"" + runroot.string() +
+                                                          "\"\nstorage_driver = \"vfs\"\n");
+  }
+
+  fs::path store_a() const { return g_images_peer->dir / "storage"; }
+  fs::path run_a() const { return g_images_peer->dir / "run"; }
+
+  // A second Podman service on its own store; CONTAINER_HOST then names it.
+  void serve_second_store(const fs::path& graphroot, const fs::path& runroot) {
+    write(m_dir / "storage-b.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" +
+                                        graphroot.string() + "\"\nrunroot = \"" + runroot.string() +
+                                        "\"\n");
+    PodmanEnvironment env;
+    env.containers_conf = g_images_peer->env.containers_conf;
+    env.containers_storage_conf = (m_dir / "storage-b.conf").string();
+    DiscoveryOptions options;
+    options.root_socket = (m_dir / "no-root.sock").string();
+    options.temp_root = m_dir;
+    auto endpoint = discover(env, options);
+    ASSERT_TRUE(endpoint) << endpoint.error().message;
+    m_process.environment["CONTAINER_HOST"] = "unix://" + endpoint->socket;
+    m_process.environment["CONTAINERS_STORAGE_CONF"] = env.containers_storage_conf;
+    m_second = std::make_unique<PodmanEngine>(std::move(*endpoint));
+  }
+
+  nlohmann::json images_json() {
+    auto listed = run({"images", "--json"});
+    EXPECT_EQ(listed.status, 0) << listed.err;
+    return nlohmann::json::parse(listed.out, nullptr, false);
+  }
+
+  fs::path m_dir;
+  cli::Process m_process;
+  std::unique_ptr<PodmanEngine> m_second;
+};
+
+TEST_F(CliImagesTest, DivergentStoresSyncThenUpRunsFromTheSecondStoreWithoutARegistry) {
+  const fs::path store_b = m_dir / "store-b", run_b = m_dir / "run-b";
+  crio_store_at(store_b, run_b);
+  const std::string id = skopeo_image_id("containers-storage:[vfs@" + store_a().string() + "+" +
+                                         run_a().string() + "]" + k_image);
+  ASSERT_TRUE(id.starts_with("sha256:")) << id;
+
+  auto listed = run({"images"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr("Podman store: containers-storage, vfs at " +
+                                    store_a().string() + " (libpod /info on "));
+  EXPECT_THAT(listed.out, HasSubstr("CRI store:    containers-storage, vfs at " + store_b.string() +
+                                    " (CRI-O's configuration ("));
+  EXPECT_THAT(listed.out, HasSubstr("The stores are separate"));
+  EXPECT_THAT(listed.out, ::testing::ContainsRegex(std::string(k_image) + " +app +[0-9.]+ [kM]B +" +
+                                                   id.substr(7, 12) + " +- +podman-only\n"))
+      << listed.out;
+  std::cout << "--- images, stores divergent ---\n" << listed.out;
+
+  auto doc = images_json();
+  EXPECT_EQ(doc["shared"], false);
+  EXPECT_EQ(doc["images"][0]["podman"]["id"], id);
+  EXPECT_EQ(doc["images"][0]["cri"]["present"], false);
+  EXPECT_EQ(doc["stores"]["cri"]["graphroot"], store_b.string());
+  EXPECT_EQ(doc["stores"]["cri"]["reachable"], false);
+
+  auto synced = run({"images", "sync", "--to", "cri"});
+  ASSERT_EQ(synced.status, 0) << synced.out << synced.err;
+  EXPECT_THAT(synced.out, HasSubstr("Copying blob sha256:"));  // skopeo's lines, relayed
+  EXPECT_THAT(synced.out, ::testing::ContainsRegex(std::string(k_image) + " +copied\n"));
+  // Read back with skopeo from store B itself: the same image, by id.
+  EXPECT_EQ(skopeo_image_id("containers-storage:[vfs@" + store_b.string() + "+" + run_b.string() +
+                            "]" + k_image),
+            id);
+  doc = images_json();
+  EXPECT_EQ(doc["images"][0]["state"], "same");
+  EXPECT_EQ(doc["images"][0]["cri"]["id"], id);
+  auto after = run({"images"});
+  std::cout << "--- images, after sync ---\n" << after.out;
+
+  auto again = run({"images", "sync", "--to", "cri"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_THAT(again.out, ::testing::ContainsRegex(std::string(k_image) + " +up to date\n"));
+  EXPECT_THAT(again.out, Not(HasSubstr("Copying")));
+
+  // Store B served by its own Podman: the stack runs from it, nothing pulled.
+  serve_second_store(store_b, run_b);
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, Not(HasSubstr("pulling")));
+  auto containers = m_second->list("ecimages");
+  ASSERT_TRUE(containers) << containers.error().message;
+  ASSERT_EQ(containers->size(), 1u);
+  EXPECT_EQ(containers->front().state, ContainerState::running);
+  EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
+}
+
+TEST_F(CliImagesTest, UpCopiesAnImageTheOtherStoreHasInsteadOfPullingIt) {
+  // Podman (the engine up uses) is served from an empty store C; CRI-O's configured store is A,
+  // which holds the image.
+  crio_store_at(store_a(), run_a());
+  serve_second_store(m_dir / "store-c", m_dir / "run-c");
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, HasSubstr(std::string(k_image) + ": copied from the CRI store ("));
+  EXPECT_THAT(up.out, HasSubstr("), not pulled\n"));
+  auto present = m_second->image(k_image);
+  ASSERT_TRUE(present) << present.error().message;
+  ASSERT_TRUE(present->has_value());
+  auto containers = m_second->list("ecimages");
+  ASSERT_TRUE(containers && containers->size() == 1u);
+  EXPECT_EQ(containers->front().state, ContainerState::running);
+  EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
+}
+
+TEST_F(CliImagesTest, SharedStoreIsSaidAndSyncHasNothingToDo) {
+  crio_store_at(store_a(), run_a());
+  auto listed = run({"images"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr("The two share one store"));
+  EXPECT_THAT(listed.out, ::testing::ContainsRegex(" +same\n"));
+  std::cout << "--- images, one shared store ---\n" << listed.out;
+  EXPECT_EQ(images_json()["shared"], true);
+  auto synced = run({"images", "sync"});
+  ASSERT_EQ(synced.status, 0) << synced.err;
+  EXPECT_THAT(synced.out, HasSubstr("share one store (containers-storage, vfs at " +
+                                    store_a().string() + "): nothing to copy"));
+}
+
+TEST_F(CliImagesTest, UpWithAnImageWhoseRegistryDoesNotAnswerCreatesNothing) {
+  write_stack(k_image,
+              "  cache:\n    image: 127.0.0.1:1/edgecrew/missing:1\n"
+              "    network_mode: host\n");
+  auto up = run({"up"});
+  EXPECT_EQ(up.status, 1) << up.out << up.err;
+  EXPECT_THAT(up.err, HasSubstr("cannot pull 127.0.0.1:1/edgecrew/missing:1: registry "
+                                "127.0.0.1:1 does not answer ("));
+  EXPECT_THAT(up.err, HasSubstr("nothing was created"));
+  auto ps = run({"ps", "--json"});
+  ASSERT_EQ(ps.status, 0) << ps.err;
+  EXPECT_EQ(nlohmann::json::parse(ps.out), nlohmann::json::array());
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
