@@ -17,7 +17,7 @@ namespace edgecrew::doctor {
 
 namespace {
 
-using images::ask_registry;
+using images::ask_registry_any_scheme;
 using images::image_registry;
 using images::RegistryAnswer;
 
@@ -158,7 +158,7 @@ Outcome check_registries(const Facts& facts) {
   std::map<std::string, std::future<RegistryAnswer>> asked;
   for (const auto& entry : by_registry) {
     const std::string& reg = entry.first;
-    asked.emplace(reg, std::async(std::launch::async, [reg] { return ask_registry(reg); }));
+    asked.emplace(reg, std::async(std::launch::async, [reg] { return ask_registry_any_scheme(reg); }));
   }
   std::vector<std::string> evidence, unreachable, reachable;
   for (auto& [reg, answer] : asked) {

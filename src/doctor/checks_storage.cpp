@@ -105,7 +105,9 @@ Outcome check_shared(const Facts& facts) {
   return warn(
       "Podman and CRI-O use different image stores: images must be copied from one to the other",
       evidence,
-      fmt::format("copy each image the stack needs into CRI-O's store, e.g.:\n"
+      fmt::format("copy the stack's images into CRI-O's store (skopeo, no registry):\n"
+                  "$ edgecrew images sync --to cri\n"
+                  "or one image by hand:\n"
                   "$ podman push IMAGE containers-storage:[{}@{}+{}]IMAGE\n"
                   "or share one store: set root/runroot/storage_driver in [crio] to {}, {}, {}",
                   driver, c.graphroot, c.runroot, p.graphroot, p.runroot,

@@ -138,6 +138,7 @@ TEST(DoctorStorage, SeparateStoresSayHowToMirror) {
                 "$ podman push IMAGE "
                 "containers-storage:[overlay@/var/lib/crio/storage+/run/crio/storage]IMAGE"),
             std::string::npos);
+  EXPECT_NE(shared.outcome.fix.find("$ edgecrew images sync --to cri"), std::string::npos);
   EXPECT_EQ(finding(r, "storage.crio").outcome.summary,
             "overlay at /var/lib/crio/storage (run /run/crio/storage)");
   EXPECT_EQ(finding(r, "storage.registries").outcome.verdict, Verdict::warn);
