@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc containerd
   libcurl4-openssl-dev libhiredis-dev libtomlplusplus-dev redis-server redis-tools
-  podman runc catatonit busybox-static procps tmux
+  podman runc catatonit busybox-static procps tmux skopeo docker-registry
   nodejs
 )
 

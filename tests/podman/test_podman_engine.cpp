@@ -3,20 +3,27 @@
 // socket, started through the engine's own discovery. The temp dir is left behind (and named) when
 // a test fails.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "../registry_peer.h"
 #include "engine/podman/podman_engine.h"
 #include "engine/podman/podman_mapping.h"
 #include "net/http_client.h"
@@ -335,12 +342,158 @@ TEST_F(PodmanEngineTest, PodmanEngineImagePresence) {
 TEST_F(PodmanEngineTest, PodmanEnginePullWithoutARegistryFailsQuickly) {
   const auto begin = std::chrono::steady_clock::now();
   std::vector<std::string> progress;
-  Status pulled = engine().pull_image("127.0.0.1:1/edgecrew/missing:1",
-                                      [&](const PullProgress& p) { progress.push_back(describe(p)); });
+  Status pulled = engine().pull_image("127.0.0.1:1/edgecrew/missing:1", [&](const PullProgress& p) {
+    progress.push_back(describe(p));
+  });
   ASSERT_FALSE(pulled);
   EXPECT_THAT(pulled.error().message, HasSubstr("127.0.0.1:1/edgecrew/missing:1"));
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 25s);
   std::cout << "pull error: " << pulled.error().message << "\n";
+}
+
+// The peer's store, as skopeo names an image in it.
+std::string in_peer_store(const std::string& ref) {
+  return edgecrew::test::storage_image("vfs", (g_peer->dir / "storage").string(),
+                                       (g_peer->dir / "run").string(), ref);
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineImageIdIsTheConfigDigest) {
+  auto digest = edgecrew::test::skopeo_config_digest(in_peer_store(k_image));
+  ASSERT_TRUE(digest) << digest.error().message;
+  ASSERT_THAT(*digest, ::testing::StartsWith("sha256:"));
+  auto info = engine().image(k_image);
+  ASSERT_TRUE(info) << info.error().message;
+  ASSERT_TRUE(info->has_value());
+  EXPECT_EQ((*info)->id, *digest);
+  EXPECT_GT((*info)->size, 1'000'000);  // busybox-static alone is ~2 MB
+  auto missing = engine().image("localhost/edgecrew-test/missing:1");
+  ASSERT_TRUE(missing) << missing.error().message;
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineImageStoreIsThePeersStore) {
+  auto store = engine().image_store();
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(store->kind, "containers-storage");
+  EXPECT_EQ(store->driver, "vfs");
+  EXPECT_EQ(store->graphroot, (g_peer->dir / "storage").string());
+  EXPECT_EQ(store->runroot, (g_peer->dir / "run").string());
+  EXPECT_EQ(store->found_by, "libpod /info on " + socket());
+}
+
+// A real registry (Debian's docker-registry) on loopback, an image pushed into it with skopeo,
+// removed from Podman's store and pulled back through the engine.
+TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress) {
+  edgecrew::test::RegistryPeer registry;
+  const std::string registry_error = registry.start();
+  ASSERT_TRUE(registry_error.empty()) << registry_error;
+
+  // A layer of 20 MB of random data (incompressible), so that the pull has bytes to report.
+  const fs::path rootfs = g_peer->dir / "big-rootfs";
+  fs::create_directories(rootfs / "data");
+  auto filled =
+      run_process({.argv = {"dd", "if=/dev/urandom", "of=" + (rootfs / "data/random").string(),
+                            "bs=1M", "count=20", "status=none"}},
+                  k_setup_timeout);
+  ASSERT_TRUE(filled && filled->status.success());
+  const fs::path tar = g_peer->dir / "big-rootfs.tar";
+  ASSERT_TRUE(run_process({.argv = {"tar", "-C", rootfs.string(), "-cf", tar.string(), "."}},
+                          k_setup_timeout)
+                  ->status.success());
+  const std::string local = "localhost/edgecrew-test/big:1";
+  auto imported = podman(*g_peer, {"import", "-q", tar.string(), local});
+  ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
+  auto local_info = engine().image(local);
+  ASSERT_TRUE(local_info && local_info->has_value());
+  const std::string id = (*local_info)->id;
+
+  const std::string repo = registry.address() + "/edgecrew/big";
+  for (const char* tag : {"1", "latest"}) {
+    const std::string pushed =
+        registry.push(in_peer_store(local), std::string("edgecrew/big:") + tag);
+    ASSERT_TRUE(pushed.empty()) << pushed;
+  }
+  // A second, different image under another tag: a pull without a tag must not fetch it.
+  const std::string pushed = registry.push(in_peer_store(k_image), "edgecrew/big:other");
+  ASSERT_TRUE(pushed.empty()) << pushed;
+  auto rmi = podman(*g_peer, {"rmi", local});
+  ASSERT_TRUE(rmi && rmi->status.success()) << (rmi ? rmi->err : "");
+  ASSERT_FALSE(engine().image(local)->has_value());
+
+  // This Podman must be told the registry speaks plain HTTP: a service of its own, on the peer's
+  // store, with the registry's registries.conf.
+  PodmanEnvironment env = g_peer->env;
+  env.registries_conf = registry.registries_conf();
+  auto endpoint = discover(
+      env, {.root_socket = (g_peer->dir / "dead.sock").string(), .temp_root = g_peer->dir});
+  ASSERT_TRUE(endpoint) << endpoint.error().message;
+  PodmanEngine puller(std::move(*endpoint), {.pull = 30s});
+
+  std::vector<PullProgress> events;
+  Status pulled = puller.pull_image(repo + ":1", [&](const PullProgress& p) {
+    std::cout << "  progress: " << describe(p) << "\n";
+    events.push_back(p);
+  });
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  // Per layer (the config blob counts as one): "Pulling fs layer" ... "Download complete", under
+  // the digest's first 12 hex digits; then the engine's own line for the whole image.
+  const std::string layer = id.substr(std::string("sha256:").size(), 12);
+  bool layer_started = false;
+  bool layer_done = false;
+  std::set<std::string> layers;
+  for (const auto& e : events) {
+    if (e.layer.empty()) continue;
+    EXPECT_EQ(e.layer.size(), 12u) << e.layer;
+    layers.insert(e.layer);
+    if (e.layer == layer && e.status == "Pulling fs layer") layer_started = true;
+    if (e.layer == layer && e.status == "Download complete") layer_done = true;
+    if (e.status == "Downloading") {
+      EXPECT_GT(e.total, 0);
+      EXPECT_LE(e.current, e.total);
+    }
+  }
+  EXPECT_TRUE(layer_started);
+  EXPECT_TRUE(layer_done);
+  EXPECT_GE(layers.size(), 2u);  // the filesystem layer and the config
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().layer, "");
+  EXPECT_EQ(events.back().status, "pulled " + repo + ":1");
+
+  auto back = engine().image(repo + ":1");
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_TRUE(back->has_value());
+  EXPECT_EQ((*back)->id, id);
+  ASSERT_FALSE((*back)->repo_digests.empty());
+  const std::string by_digest = (*back)->repo_digests.front();
+  EXPECT_THAT(by_digest, ::testing::StartsWith(repo + "@sha256:"));
+
+  // Without a tag: :latest alone, not every tag of the repository.
+  ASSERT_TRUE(podman(*g_peer, {"rmi", "-f", repo + ":1"})->status.success());
+  Status untagged = puller.pull_image(repo, {});
+  ASSERT_TRUE(untagged) << untagged.error().message;
+  EXPECT_EQ((*engine().image(repo + ":latest"))->id, id);
+  EXPECT_FALSE(engine().image(repo + ":other")->has_value());
+  EXPECT_FALSE(engine().image(repo + ":1")->has_value());
+
+  // By digest.
+  ASSERT_TRUE(podman(*g_peer, {"rmi", "-f", repo + ":latest"})->status.success());
+  ASSERT_FALSE(engine().image(by_digest)->has_value());
+  Status digested = puller.pull_image(by_digest, {});
+  ASSERT_TRUE(digested) << digested.error().message;
+  auto found = engine().image(by_digest);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->id, id);
+
+  // A tag the registry does not have.
+  Status missing = puller.pull_image(repo + ":9", {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found) << missing.error().message;
+  EXPECT_THAT(missing.error().message, HasSubstr(repo + ":9"));
+  EXPECT_THAT(missing.error().message, HasSubstr("manifest unknown"));
+  // The pulled image only: the other tests run the peer's busybox image.
+  auto removed = podman(*g_peer, {"rmi", "-f", id});
+  EXPECT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
+  EXPECT_TRUE(*engine().image_present(k_image));
 }
 
 // Podman 4.3 reads CDI specs only from /etc/cdi and /var/run/cdi (containers.conf's
@@ -394,6 +547,66 @@ TEST_F(PodmanEngineTest, PodmanEngineInjectsACdiDevice) {
   ASSERT_FALSE(started);
   EXPECT_THAT(started.error().message, HasSubstr("edgecrew.example/test=absent-" + run_id));
   EXPECT_TRUE(engine().remove(*created));
+}
+
+// A pull that stops reporting is cancelled after the pull timeout, not waited for forever: a fake
+// Podman on a unix socket that answers 200 and one event, then nothing.
+TEST(PodmanEnginePullStall, PodmanEngineCancelsAPullThatStalls) {
+  std::string pattern = (fs::temp_directory_path() / "edgecrew-stall-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  const std::string path = (dir / "podman.sock").string();
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  std::string request;
+  std::thread server([&] {
+    const int conn = ::accept(listener, nullptr, nullptr);
+    if (conn < 0) return;
+    char buf[4096];
+    ssize_t n = ::recv(conn, buf, sizeof buf, 0);
+    if (n > 0) request.assign(buf, static_cast<std::size_t>(n));
+    const std::string answer =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string line =
+        R"({"status":"Pulling fs layer","progressDetail":{},"id":"f03ae8663092"})"
+        "\n";
+    const std::string chunk = fmt::format("{:x}\r\n{}\r\n", line.size(), line);
+    (void)::send(conn, answer.data(), answer.size(), MSG_NOSIGNAL);
+    (void)::send(conn, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+    while (::recv(conn, buf, sizeof buf, 0) > 0) {  // until the client hangs up
+    }
+    ::close(conn);
+  });
+
+  PodmanEngine engine(PodmanEndpoint{path, "test", nullptr}, {.pull = 1500ms});
+  std::vector<PullProgress> events;
+  const auto begin = std::chrono::steady_clock::now();
+  Status pulled = engine.pull_image("registry.example/edgecrew/stuck:1",
+                                    [&](const PullProgress& p) { events.push_back(p); });
+  const auto took = std::chrono::steady_clock::now() - begin;
+  server.join();
+  ::close(listener);
+  fs::remove_all(dir);
+
+  ASSERT_FALSE(pulled);
+  EXPECT_EQ(pulled.error().kind, ErrorKind::timeout);
+  EXPECT_THAT(pulled.error().message, HasSubstr("registry.example/edgecrew/stuck:1"));
+  EXPECT_THAT(pulled.error().message, HasSubstr("stalled"));
+  EXPECT_THAT(pulled.error().message, HasSubstr("1500 ms"));
+  EXPECT_GE(took, 1500ms);
+  EXPECT_LT(took, 10s);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].layer, "f03ae8663092");
+  EXPECT_EQ(events[0].status, "Pulling fs layer");
+  // The compat route, the reference cut into name and tag.
+  EXPECT_THAT(
+      request,
+      HasSubstr("POST /v4.0.0/images/create?fromImage=registry.example%2Fedgecrew%2Fstuck&tag=1 "));
 }
 
 }  // namespace

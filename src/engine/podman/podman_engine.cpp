@@ -54,6 +54,9 @@ Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& e
   if (!env.containers_storage_conf.empty()) {
     spawn_options.env["CONTAINERS_STORAGE_CONF"] = env.containers_storage_conf;
   }
+  if (!env.registries_conf.empty()) {
+    spawn_options.env["CONTAINERS_REGISTRIES_CONF"] = env.registries_conf;
+  }
   if (!env.xdg_runtime_dir.empty()) spawn_options.env["XDG_RUNTIME_DIR"] = env.xdg_runtime_dir;
   auto process = Subprocess::spawn(spawn_options);
   if (!process) {
@@ -170,7 +173,7 @@ PodmanEnvironment PodmanEnvironment::from(const std::map<std::string, std::strin
     return it == env.end() ? std::string() : it->second;
   };
   return {get("CONTAINER_HOST"), get("XDG_RUNTIME_DIR"), get("CONTAINERS_CONF"),
-          get("CONTAINERS_STORAGE_CONF")};
+          get("CONTAINERS_STORAGE_CONF"), get("CONTAINERS_REGISTRIES_CONF")};
 }
 
 StartedService::StartedService(Subprocess process, std::filesystem::path dir)
@@ -304,29 +307,105 @@ Result<bool> PodmanEngine::image_present(const std::string& image) {
 }
 
 Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
-  return Error{ErrorKind::io, "TODO " + image};
-}
-
-Result<ImageStore> PodmanEngine::image_store() { return Error{ErrorKind::io, "TODO"}; }
-
-Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& progress) {
-  auto response =
-      call("POST", "/images/pull?reference=" + query_escape(image), "", m_timeouts.pull);
+  auto response = call("GET", "/images/" + image + "/json", "", m_timeouts.call);
   if (!response) return response.error();
-  const std::string what = "pulling image " + image;
+  if (response->status == 404) return std::optional<ImageInfo>();
+  const std::string what = "inspecting image " + image;
   if (response->status != 200) return api_error(*response, what);
-  // A stream of JSON objects, one a line: {"stream": ...} while it works, then {"images": ...} or
-  // {"error": ...}: the status is 200 before the outcome is known.
-  for (const auto& line : split_lines(response->body)) {
-    json item = json::parse(line, nullptr, false);
-    if (item.is_discarded() || !item.is_object()) continue;
-    if (std::string error = json_string(item, "error"); !error.empty()) {
-      return Error{ErrorKind::unavailable, fmt::format("{}: {}", what, trim_body(error))};
-    }
-    if (std::string stream = json_string(item, "stream"); !stream.empty() && progress) {
-      progress({.layer = "", .status = trim_body(stream)});
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  ImageInfo info;
+  // libpod's Id is the config digest's bare hex; the interface compares "sha256:<hex>".
+  info.id = json_string(*body, "Id");
+  if (info.id.empty()) return Error{ErrorKind::io, what + ": Podman's answer has no Id"};
+  if (info.id.find(':') == std::string::npos) info.id = "sha256:" + info.id;
+  if (auto digests = body->find("RepoDigests"); digests != body->end() && digests->is_array()) {
+    for (const auto& d : *digests) {
+      if (d.is_string()) info.repo_digests.push_back(d.get<std::string>());
     }
   }
+  info.size = json_int(*body, "Size");
+  return std::optional<ImageInfo>(std::move(info));
+}
+
+Result<ImageStore> PodmanEngine::image_store() {
+  auto response = call("GET", "/info", "", m_timeouts.call);
+  if (!response) return response.error();
+  const std::string what = "reading Podman's /info";
+  if (response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  const json store = json_object(*body, "store");
+  ImageStore out;
+  out.kind = "containers-storage";
+  out.driver = json_string(store, "graphDriverName");
+  out.graphroot = json_string(store, "graphRoot");
+  out.runroot = json_string(store, "runRoot");
+  out.found_by = "libpod /info on " + m_endpoint.socket;
+  if (out.graphroot.empty()) {
+    return Error{ErrorKind::io, what + ": it names no store.graphRoot"};
+  }
+  return out;
+}
+
+Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& progress) {
+  const std::string what = "pulling image " + image;
+  // The compat route, for its per-layer events; the tag (or digest) goes separately, and is
+  // never empty, since an empty one asks Docker's API for every tag of the repository.
+  const PullReference ref = split_reference(image);
+  const std::string path = fmt::format("/images/create?fromImage={}&tag={}", query_escape(ref.name),
+                                       query_escape(ref.tag_or_digest));
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = fmt::format("http://d{}{}", k_compat_prefix, path);
+  request.unix_socket = m_endpoint.socket;
+  request.connect_timeout = m_timeouts.connect;
+
+  // The status is 200 before the outcome is known: a failure is an {"error": ...} line.
+  std::optional<std::string> failed;
+  auto last_event = SteadyClock::now();
+  bool stalled = false;
+  auto on_line = [&](std::string_view line) {
+    auto message = parse_pull_message(line);
+    if (!message) return true;
+    if (!message->error.empty()) {
+      failed = message->error;
+      return false;
+    }
+    if (progress && !message->progress.status.empty()) progress(message->progress);
+    return true;
+  };
+  LineSplitter lines;
+  auto on_piece = [&](std::string_view piece) {
+    last_event = SteadyClock::now();
+    return lines.feed(piece, on_line);
+  };
+  auto cancelled = [&] {
+    stalled = SteadyClock::now() - last_event >= m_timeouts.pull;
+    return stalled;
+  };
+  auto response = net::http_stream(request, on_piece, cancelled);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("{}: podman API POST {}: {}", what, path, response.error().message)};
+  }
+  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
+  if (!failed && !lines.rest().empty()) on_line(lines.rest());
+  if (failed) {
+    // The registry's "manifest unknown" / "name unknown": no such image or tag there.
+    const bool missing = failed->find("manifest unknown") != std::string::npos ||
+                         failed->find("name unknown") != std::string::npos;
+    return Error{missing ? ErrorKind::not_found : ErrorKind::unavailable,
+                 fmt::format("{}: {}", what, *failed)};
+  }
+  if (stalled) {
+    return Error{ErrorKind::timeout,
+                 fmt::format("{}: stalled, Podman reported no progress for {}; cancelled", what,
+                             m_timeouts.pull.count() % 1000 == 0
+                                 ? fmt::format("{} s", m_timeouts.pull.count() / 1000)
+                                 : fmt::format("{} ms", m_timeouts.pull.count()))};
+  }
+  if (progress) progress({.layer = "", .status = "pulled " + image});
   return Ok{};
 }
 

@@ -19,6 +19,9 @@
 namespace edgecrew::engine::podman {
 
 inline constexpr std::string_view k_api_prefix = "/v4.0.0/libpod";
+// Podman's Docker-compatible API, same version: its pull reports per-layer progress, libpod's
+// reports only text lines.
+inline constexpr std::string_view k_compat_prefix = "/v4.0.0";
 inline constexpr std::string_view k_root_socket = "/run/podman/podman.sock";
 
 inline constexpr std::chrono::milliseconds k_podman_connect_timeout{2'000};
@@ -27,8 +30,11 @@ inline constexpr std::chrono::milliseconds k_podman_call_timeout{10'000};
 // 4.3 tears stopped containers down one at a time (network, runtime; 0.1 to 0.2 s each on 2
 // cores), so the last of 50 stopped together is done several seconds after the others.
 inline constexpr std::chrono::milliseconds k_podman_stop_margin{60'000};
-// An image pull downloads gigabytes (vLLM's image is ~10 GB).
-inline constexpr std::chrono::milliseconds k_podman_pull_timeout{30 * 60 * 1'000};
+// A pull downloads gigabytes (vLLM's image is ~10 GB), so it has no overall limit; it is
+// cancelled when Podman reports nothing for this long. Podman reports a downloading layer's
+// bytes once a second, but is silent while it unpacks the layers into its store after the last
+// download, which takes minutes for such an image on a slow disk.
+inline constexpr std::chrono::milliseconds k_podman_pull_timeout{10 * 60 * 1'000};
 // Discovery asks every candidate socket; one that does not answer this fast is taken as dead.
 inline constexpr std::chrono::milliseconds k_podman_ping_timeout{1'000};
 // How long a `podman system service` edgecrew starts gets to answer _ping.
@@ -38,7 +44,7 @@ struct PodmanTimeouts {
   std::chrono::milliseconds connect = k_podman_connect_timeout;
   std::chrono::milliseconds call = k_podman_call_timeout;
   std::chrono::milliseconds stop_margin = k_podman_stop_margin;
-  std::chrono::milliseconds pull = k_podman_pull_timeout;
+  std::chrono::milliseconds pull = k_podman_pull_timeout;  // without any progress, see above
 };
 
 // The variables that choose Podman's socket and configuration, passed in rather than read from
@@ -48,6 +54,7 @@ struct PodmanEnvironment {
   std::string xdg_runtime_dir;          // XDG_RUNTIME_DIR: $XDG_RUNTIME_DIR/podman/podman.sock
   std::string containers_conf;          // CONTAINERS_CONF, for a service edgecrew starts
   std::string containers_storage_conf;  // CONTAINERS_STORAGE_CONF, likewise
+  std::string registries_conf;          // CONTAINERS_REGISTRIES_CONF, likewise
 
   static PodmanEnvironment from(const std::map<std::string, std::string>& env);
 };

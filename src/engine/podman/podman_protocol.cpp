@@ -175,4 +175,50 @@ std::string trim_body(std::string_view text) {
   return trim(text);
 }
 
+std::optional<PullMessage> parse_pull_message(std::string_view line) {
+  const nlohmann::json item = nlohmann::json::parse(line, nullptr, false);
+  if (item.is_discarded() || !item.is_object()) return std::nullopt;
+  PullMessage message;
+  message.error = json_string(item, "error");
+  if (message.error.empty())
+    message.error = json_string(json_object(item, "errorDetail"), "message");
+  message.error = trim_body(message.error);
+  message.progress.layer = json_string(item, "id");
+  message.progress.status = trim_body(json_string(item, "status"));
+  // Podman's libpod pull writes {"stream": "..."} lines instead: the same place for a display.
+  if (message.progress.status.empty())
+    message.progress.status = trim_body(json_string(item, "stream"));
+  const nlohmann::json detail = json_object(item, "progressDetail");
+  message.progress.current = json_int(detail, "current");
+  message.progress.total = json_int(detail, "total");
+  return message;
+}
+
+bool LineSplitter::feed(std::string_view piece,
+                        const std::function<bool(std::string_view line)>& on_line) {
+  m_buffer.append(piece);
+  std::size_t begin = 0;
+  bool more = true;
+  for (std::size_t nl; more && (nl = m_buffer.find('\n', begin)) != std::string::npos;
+       begin = nl + 1) {
+    more = on_line(std::string_view(m_buffer).substr(begin, nl - begin));
+  }
+  m_buffer.erase(0, begin);
+  return more;
+}
+
+PullReference split_reference(std::string_view reference) {
+  // A digest follows '@'; a tag follows the last ':' after the last '/' (a ':' before it
+  // belongs to the registry's port).
+  if (auto at = reference.find('@'); at != std::string_view::npos) {
+    return {std::string(reference.substr(0, at)), std::string(reference.substr(at + 1))};
+  }
+  const std::size_t slash = reference.rfind('/');
+  const std::size_t colon = reference.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    return {std::string(reference.substr(0, colon)), std::string(reference.substr(colon + 1))};
+  }
+  return {std::string(reference), "latest"};
+}
+
 }  // namespace edgecrew::engine::podman

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/engine.h"
 #include "net/http_client.h"
 #include "util/result.h"
 
@@ -61,5 +62,36 @@ std::vector<std::string> split_lines(std::string_view text);
 
 // `text` without surrounding whitespace and newlines.
 std::string trim_body(std::string_view text);
+
+// One line of the Docker-compatible pull stream (`POST /images/create`), a JSON object:
+// {"status":"Downloading","progressDetail":{"current":N,"total":M},"id":"f03ae8663092"}, or
+// {"error":"...","errorDetail":{"message":"..."}} when the pull failed (the HTTP status is 200 by
+// then). nullopt for a line that is not a JSON object.
+struct PullMessage {
+  PullProgress progress;
+  std::string error;  // "" unless the pull failed
+};
+std::optional<PullMessage> parse_pull_message(std::string_view line);
+
+// Cuts a streamed body into lines as its pieces arrive: complete lines go to `on_line` (false
+// stops: feed returns false too); the unfinished rest waits for the next piece.
+class LineSplitter {
+ public:
+  bool feed(std::string_view piece, const std::function<bool(std::string_view line)>& on_line);
+  // What remains after the stream ended without a final newline.
+  const std::string& rest() const { return m_buffer; }
+
+ private:
+  std::string m_buffer;
+};
+
+// A Docker image reference cut where the compat pull API wants it: `name` without tag or digest,
+// and `tag_or_digest` ("1", "sha256:..."); "latest" when the reference names neither, because
+// an empty tag asks Docker's API for every tag of the repository.
+struct PullReference {
+  std::string name;
+  std::string tag_or_digest;
+};
+PullReference split_reference(std::string_view reference);
 
 }  // namespace edgecrew::engine::podman
