@@ -55,6 +55,12 @@ void ProgressBoard::apply(const plan::Event& event) {
   // A kept container is "started" with detail "unchanged": say so rather than claim a start.
   if (event.phase == Phase::started && event.detail == "unchanged") step = "unchanged";
   if (event.phase == Phase::removed && event.detail == "volume") step = "volume removed";
+  // "pulled 45.6 MB", or "already present" for an image that needed no pull.
+  if (event.phase == Phase::pulled) {
+    step = event.detail == "already present" ? event.detail
+           : event.detail.empty()            ? step
+                                             : step + " " + event.detail;
+  }
   if (is_milestone(event.phase)) {
     if (r.steps.empty() || r.steps.back() != step) r.steps.push_back(step);
     r.current.clear();

@@ -168,8 +168,7 @@ int run_pull(Context& ctx, const ImagesOptions& opt) {
       emit(image, plan::Phase::failed, pulled.error().message);
       continue;
     }
-    emit(image, plan::Phase::pulled,
-         tally.bytes_total() > 0 ? engine::human_size(tally.bytes_total()) : "");
+    emit(image, plan::Phase::pulled, engine::pulled_size(*opened.engine, image));
   }
   if (failed > 0) {
     throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+
 namespace edgecrew::engine {
 
 const char* to_string(ContainerState state) {
@@ -53,22 +56,30 @@ bool layer_done(const std::string& status) {
 
 }  // namespace
 
+std::string PullTally::state() const {
+  if (m_layers.empty()) return m_message;
+  std::size_t done = 0;
+  for (const auto& layer : m_layers) done += layer_done(layer.status) ? 1 : 0;
+  return fmt::format("{}/{}", done, m_layers.size());
+}
+
 bool PullTally::apply(const PullProgress& progress) {
+  const std::string before = state();
   if (progress.layer.empty()) {
     m_message = progress.status;
-    return true;
+    return state() != before;
   }
-  for (auto& layer : m_layers) {
-    if (layer.id != progress.layer) continue;
-    bool changed = layer.status != progress.status;
-    layer.status = progress.status;
-    if (progress.total > 0) layer.total = progress.total;
-    if (progress.current > 0) layer.current = progress.current;
-    if (layer_done(layer.status) && layer.total > 0) layer.current = layer.total;
-    return changed;
+  auto layer = std::find_if(m_layers.begin(), m_layers.end(),
+                            [&](const Layer& l) { return l.id == progress.layer; });
+  if (layer == m_layers.end()) {
+    m_layers.push_back({progress.layer, {}, 0, 0});
+    layer = std::prev(m_layers.end());
   }
-  m_layers.push_back({progress.layer, progress.status, progress.current, progress.total});
-  return true;
+  layer->status = progress.status;
+  if (progress.total > 0) layer->total = progress.total;
+  if (progress.current > 0) layer->current = progress.current;
+  if (layer_done(layer->status) && layer->total > 0) layer->current = layer->total;
+  return state() != before;
 }
 
 std::int64_t PullTally::bytes_total() const {
@@ -90,6 +101,12 @@ std::string PullTally::summary() const {
     out += fmt::format(", {} / {}", human_size(current), human_size(bytes_total()));
   }
   return out;
+}
+
+std::string pulled_size(Engine& engine, const std::string& image) {
+  auto info = engine.image(image);
+  if (!info || !*info || (*info)->size <= 0) return {};
+  return human_size((*info)->size);
 }
 
 }  // namespace edgecrew::engine

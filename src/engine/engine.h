@@ -99,8 +99,9 @@ std::string human_size(std::int64_t bytes);
 // display of `up` and `images pull`.
 class PullTally {
  public:
-  // Returns whether something worth a plain line changed: a new layer, a layer's state, a message.
-  // Byte counts alone do not (a terminal redraws them; a log would fill up with them).
+  // Returns whether something worth a plain line changed: the number of layers or of layers
+  // done, or (before any layer) the message. Byte counts alone do not (a terminal redraws them;
+  // a log would fill up with them).
   bool apply(const PullProgress& progress);
   std::string summary() const;
   std::int64_t bytes_total() const;
@@ -110,6 +111,7 @@ class PullTally {
     std::string id, status;
     std::int64_t current = 0, total = 0;
   };
+  std::string state() const;  // what a plain line is printed for: layers done, or the message
   std::vector<Layer> m_layers;
   std::string m_message;  // the last event about the whole image
 };
@@ -147,5 +149,9 @@ class Engine {
                                   std::chrono::milliseconds timeout) = 0;
   virtual Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) = 0;
 };
+
+// The size of an image just pulled, as the store counts it ("45.6 MB"), for the line that says
+// the pull is done; "" when the store does not say (the layer events often carry no sizes).
+std::string pulled_size(Engine& engine, const std::string& image);
 
 }  // namespace edgecrew::engine

@@ -144,7 +144,7 @@ class Applier {
         if (tally.apply(progress)) m_events.emit(action.service, Phase::pulling, tally.summary());
       });
       if (!pulled) return fmt::format("pull {} failed: {}", image, pulled.error().message);
-      m_events.emit(action.service, Phase::pulled, image);
+      m_events.emit(action.service, Phase::pulled, engine::pulled_size(m_engine, image));
       return {};
     });
     if (!why.empty()) fail(action.service, why);

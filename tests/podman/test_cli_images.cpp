@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
 
+#include "../registry_peer.h"
 #include "../unit/cli_fixture.h"
 #include "cli/app.h"
 #include "podman_peer.h"
@@ -102,13 +105,15 @@ class CliImagesTest : public ::testing::Test {
   fs::path run_a() const { return g_images_peer->dir / "run"; }
 
   // A second Podman service on its own store; CONTAINER_HOST then names it.
-  void serve_second_store(const fs::path& graphroot, const fs::path& runroot) {
+  void serve_second_store(const fs::path& graphroot, const fs::path& runroot,
+                          const std::string& registries_conf = {}) {
     write(m_dir / "storage-b.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" +
                                         graphroot.string() + "\"\nrunroot = \"" + runroot.string() +
                                         "\"\n");
     PodmanEnvironment env;
     env.containers_conf = g_images_peer->env.containers_conf;
     env.containers_storage_conf = (m_dir / "storage-b.conf").string();
+    env.registries_conf = registries_conf;
     DiscoveryOptions options;
     options.root_socket = (m_dir / "no-root.sock").string();
     options.temp_root = m_dir;
@@ -231,6 +236,77 @@ TEST_F(CliImagesTest, UpWithAnImageWhoseRegistryDoesNotAnswerCreatesNothing) {
   auto ps = run({"ps", "--json"});
   ASSERT_EQ(ps.status, 0) << ps.err;
   EXPECT_EQ(nlohmann::json::parse(ps.out), nlohmann::json::array());
+}
+
+// Runs tmux on a server of its own (-L), so that the user's sessions are never touched.
+Result<Completed> tmux(const std::string& server, std::vector<std::string> args) {
+  SubprocessOptions options;
+  options.argv = {"tmux", "-L", server};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  return run_process(options, 10s);
+}
+
+// A real registry (tests/registry_peer.h) and a Podman on an empty store that pulls from it.
+TEST_F(CliImagesTest, PullShowsLayerProgressAsPlainLinesAndRedrawnOnATerminal) {
+  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
+  edgecrew::test::RegistryPeer registry;
+  auto started = registry.start();
+  ASSERT_EQ(started, "") << started;
+  const std::string image = registry.address() + "/edgecrew/pulled:1";
+  auto pushed = registry.push(
+      edgecrew::test::storage_image("vfs", store_a().string(), run_a().string(), k_image),
+      "edgecrew/pulled:1");
+  ASSERT_EQ(pushed, "") << pushed;
+  write_stack(image);
+  const fs::path store_d = m_dir / "store-d", run_d = m_dir / "run-d";
+  serve_second_store(store_d, run_d, registry.registries_conf());
+
+  // Not a terminal: a line per change of a layer's state, then the image's size.
+  auto pulled = run({"images", "pull"});
+  ASSERT_EQ(pulled.status, 0) << pulled.out << pulled.err;
+  EXPECT_THAT(pulled.out, ::testing::ContainsRegex(image + "  pulling   [0-9]/[0-9] layers"))
+      << pulled.out;
+  EXPECT_THAT(pulled.out, ::testing::ContainsRegex(image + "  pulled    [0-9.]+ [kM]B\n"))
+      << pulled.out;
+  std::cout << "--- images pull, plain ---\n" << pulled.out;
+  auto again = run({"images", "pull"});
+  EXPECT_THAT(again.out, HasSubstr(image + "  pulled    already present\n")) << again.out;
+  // And the image is the one pushed: same id in store D as in store A.
+  EXPECT_EQ(skopeo_image_id(
+                edgecrew::test::storage_image("vfs", store_d.string(), run_d.string(), image)),
+            skopeo_image_id(edgecrew::test::storage_image("vfs", store_a().string(),
+                                                          run_a().string(), k_image)));
+
+  // On a terminal: the image's one line is redrawn until it says pulled, with the size.
+  auto removed = run_process({.argv = {"podman", "--root", store_d.string(), "--runroot",
+                                       run_d.string(), "--storage-driver", "vfs", "rmi", image},
+                              .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+                             k_setup_timeout);
+  ASSERT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
+  const std::string server = "edgecrew-images-" + std::to_string(::getpid());
+  std::string command = "cd '" + m_process.cwd.string() + "' && env";
+  for (const auto& [name, value] : m_process.environment) {
+    command += " '" + name + "=" + value + "'";
+  }
+  command += " " EDGECREW_BINARY " --cri-endpoint unix://" + (m_dir / "no-cri.sock").string() +
+             " images pull; echo EXIT=$?; sleep 60";
+  auto session = tmux(server, {"new-session", "-d", "-x", "150", "-y", "20", command});
+  ASSERT_TRUE(session && session->status.success()) << (session ? session->err : "");
+  std::string screen;
+  for (int i = 0; i < 300 && screen.find("EXIT=") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto captured = tmux(server, {"capture-pane", "-p"});
+    if (captured) screen = captured->out;
+  }
+  (void)tmux(server, {"kill-server"});
+  EXPECT_THAT(screen, ::testing::ContainsRegex("(^|\n)" + image +
+                                               "  pulled [0-9.]+ [kM]B [0-9]+\\.[0-9]s\n"))
+      << screen;
+  EXPECT_THAT(screen, HasSubstr("EXIT=0")) << screen;
+  std::istringstream lines(screen);
+  int image_lines = 0;
+  for (std::string line; std::getline(lines, line);) image_lines += line.rfind(image, 0) == 0;
+  EXPECT_EQ(image_lines, 1) << screen;
 }
 
 }  // namespace

@@ -132,13 +132,16 @@ TEST(EnginePullTally, AddsUpLayersAndSaysWhenALineIsWorthPrinting) {
   EXPECT_EQ(tally.summary(), "pulling through the CRI runtime");
   EXPECT_TRUE(tally.apply({"aaa", "Pulling fs layer", 0, 0}));
   EXPECT_TRUE(tally.apply({"bbb", "Pulling fs layer", 0, 0}));
-  EXPECT_TRUE(tally.apply({"aaa", "Downloading", 1'000'000, 4'000'000}));
-  // Bytes alone: no new plain line.
+  // A layer downloading, bytes growing: nothing worth a new plain line.
+  EXPECT_FALSE(tally.apply({"aaa", "Downloading", 1'000'000, 4'000'000}));
   EXPECT_FALSE(tally.apply({"aaa", "Downloading", 2'000'000, 4'000'000}));
   EXPECT_EQ(tally.summary(), "0/2 layers, 2.0 MB / 4.0 MB");
   EXPECT_TRUE(tally.apply({"aaa", "Download complete", 0, 0}));
   EXPECT_TRUE(tally.apply({"bbb", "Already exists", 0, 0}));
   EXPECT_EQ(tally.summary(), "2/2 layers, 4.0 MB / 4.0 MB");
+  // Podman repeats a done layer's state (and reports the image under its id): no repeat line.
+  EXPECT_FALSE(tally.apply({"bbb", "Download complete", 0, 0}));
+  EXPECT_FALSE(tally.apply({"", "pulled x", 0, 0}));
   EXPECT_EQ(engine::human_size(999), "999 B");
   EXPECT_EQ(engine::human_size(45'600'000), "46 MB");
   EXPECT_EQ(engine::human_size(1'234'000'000), "1.2 GB");
