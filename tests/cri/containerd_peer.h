@@ -50,6 +50,9 @@ struct Peer {
   std::string socket;
   std::string cgroup_parent;  // "/edgecrew-cri-test-XXXXXX"
   std::optional<Subprocess> containerd;
+  // The config digest ("sha256:...") of each image set_up imported, by name: the image id the
+  // CRI must report for it.
+  std::map<std::string, std::string> image_ids;
 
   // What the CLI needs to use this peer and its folders.
   std::map<std::string, std::string> environment() const {
@@ -122,9 +125,18 @@ inline Blob add_blob(const fs::path& layout, const std::string& bytes) {
   return {"sha256:" + hex, bytes.size()};
 }
 
+// Imports an image archive (an OCI image layout or a docker-archive tarball) into the namespace
+// the CRI plugin reads. ctr names the image from the archive: a full reference in the index's
+// annotation or the archive's RepoTags; an archive without one is imported with no name at all.
+// "" or why not.
+inline std::string ctr_import(const Peer& peer, const fs::path& tarball) {
+  return run_ok(
+      {"ctr", "--address", peer.socket, "-n", "k8s.io", "images", "import", tarball.string()});
+}
+
 // An OCI image layout tarball of `rootfs` with `config` (the image config's "config" object),
 // named `name` for containerd, imported into the k8s.io namespace. "" or why not.
-inline std::string import_image(const Peer& peer, const fs::path& rootfs, const std::string& name,
+inline std::string import_image(Peer& peer, const fs::path& rootfs, const std::string& name,
                                 const json& config) {
   const std::string slug = std::to_string(std::hash<std::string>{}(name));
   const fs::path work = peer.dir / "images" / slug;
@@ -166,8 +178,9 @@ inline std::string import_image(const Peer& peer, const fs::path& rootfs, const 
       !why.empty()) {
     return why;
   }
-  return run_ok(
-      {"ctr", "--address", peer.socket, "-n", "k8s.io", "images", "import", tarball.string()});
+  if (auto why = ctr_import(peer, tarball); !why.empty()) return why;
+  peer.image_ids[name] = config_blob.digest;
+  return {};
 }
 
 inline std::string containerd_config(const Peer& peer) {
