@@ -19,10 +19,12 @@ std::string chosen_engine(const Context& ctx, const stack::Stack& stack) {
   return stack.engine.empty() ? "podman" : stack.engine;
 }
 
-Result<OpenedEngine> open_podman(const Context& ctx) {
+Result<OpenedEngine> open_podman(const Context& ctx, bool start_service) {
   namespace podman = engine::podman;
   auto env = podman::PodmanEnvironment::from(ctx.process.environment);
-  auto endpoint = podman::discover(env);
+  podman::DiscoveryOptions options;
+  options.start_service = start_service;
+  auto endpoint = podman::discover(env, options);
   if (!endpoint) {
     return Error{endpoint.error().kind,
                  fmt::format("cannot reach Podman: {}", endpoint.error().message)};
@@ -76,9 +78,9 @@ std::string engine_name(const Context& ctx, const stack::Stack& stack) {
 }
 
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
-                                  const std::string& name) {
+                                  const std::string& name, bool start_service) {
   if (name == "cri") return open_cri(ctx, stack);
-  return open_podman(ctx);
+  return open_podman(ctx, start_service);
 }
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {

@@ -24,9 +24,9 @@ struct OpenedEngine {
 std::string engine_name(const Context& ctx, const stack::Stack& stack);
 
 // Opens the named engine ("podman" | "cri") without throwing: the error says why it cannot be
-// reached. For verbs that use both engines (images).
+// reached. `start_service` false: no private Podman service is started when none answers.
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
-                                  const std::string& name);
+                                  const std::string& name, bool start_service = true);
 
 // Opens the engine the stack runs on, or the one ctx.engine_factory gives (tests). Throws
 // CommandError(2) for an engine that cannot serve the verbs yet, CommandError(1) when the engine

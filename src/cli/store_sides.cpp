@@ -8,16 +8,20 @@ namespace edgecrew::cli {
 images::StoreSide open_side(const Context& ctx, const stack::Stack& stack,
                             const std::string& name) {
   if (ctx.engine_factory) return images::make_side(name, nullptr, "", "not asked in a test");
-  auto opened = reach_engine(ctx, stack, name);
+  // No Podman service is started for its store: without one, storage.conf says where it is.
+  auto opened = reach_engine(ctx, stack, name, false);
   images::StoreSide side = opened ? images::make_side(name, opened->engine, opened->socket, "")
                                   : images::make_side(name, nullptr, "", opened.error().message);
-  if (name != "cri") return side;
+  const auto storage = host::read_storage_conf(ctx.process.host_root, ctx.process.environment);
+  if (name != "cri") {
+    if (!side.store) side.store = images::configured_podman_store(storage);
+    return side;
+  }
   // CRI-O that does not answer still has the store its configuration names; and CRI-O's
   // GET /info gives no run root, which its configuration does.
   auto crio = host::read_crio_config(ctx.process.host_root);
   if (crio.files.empty()) return side;
-  auto configured = images::configured_crio_store(
-      crio, host::read_storage_conf(ctx.process.host_root, ctx.process.environment));
+  auto configured = images::configured_crio_store(crio, storage);
   if (!side.store) {
     side.store = configured;
   } else if (side.containers_storage() && side.store->runroot.empty() &&

@@ -66,14 +66,24 @@ nlohmann::json presence_json(const images::Presence& p) {
           {"size", p.info->size}};
 }
 
+// The first line of why a side is unknown, without the colon that led to the rest.
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.ends_with(':')) line.pop_back();
+  return line;
+}
+
 void print_side(std::ostream& out, const StoreSide& side) {
   std::string label = side.label() + " store:";
   if (!side.store) {
-    out << fmt::format("{:<14}unknown: {}\n", label, side.absent);
+    out << fmt::format("{:<14}unknown: {}\n", label, first_line(side.absent));
     return;
   }
   out << fmt::format("{:<14}{} ({})", label, images::describe(*side.store), side.store->found_by);
-  if (!side.engine) out << fmt::format("; not reachable: {}", side.absent);
+  // The first line of why: the rest lists every socket tried (-v shows it all).
+  if (!side.engine) {
+    out << fmt::format("; not reachable: {}", first_line(side.absent));
+  }
   out << "\n";
 }
 

@@ -85,8 +85,12 @@ Result<std::optional<engine::ImageInfo>> skopeo_inspect(const std::string& refer
 }
 
 Status skopeo_copy(const std::string& from, const std::string& to, const LineSink& lines,
-                   std::chrono::milliseconds timeout) {
-  auto spawned = Subprocess::spawn({.argv = {k_skopeo, "copy", from, to}});
+                   const std::vector<std::string>& flags, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {k_skopeo, "copy"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back(from);
+  argv.push_back(to);
+  auto spawned = Subprocess::spawn({.argv = argv});
   if (!spawned) return spawn_error(spawned.error());
   Subprocess& process = *spawned;
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -25,7 +25,9 @@ Result<std::optional<engine::ImageInfo>> skopeo_inspect(const std::string& refer
 // Copies one image; each line skopeo prints ("Copying blob sha256:...") goes to `lines` as it
 // comes. Errors name the two references and quote skopeo's message.
 using LineSink = std::function<void(std::string_view line)>;
+// `flags` go before the two references ("--preserve-digests").
 Status skopeo_copy(const std::string& from, const std::string& to, const LineSink& lines,
+                   const std::vector<std::string>& flags = {},
                    std::chrono::milliseconds timeout = k_skopeo_copy_timeout);
 
 // The manifest's facts, for skopeo_inspect and its tests: nullopt when `raw` is not a single

@@ -40,6 +40,19 @@ engine::ImageStore configured_crio_store(const host::CrioConfig& crio,
   return store;
 }
 
+engine::ImageStore configured_podman_store(const host::StorageConf& storage) {
+  engine::ImageStore store{"containers-storage",
+                           storage.driver.value,
+                           storage.graphroot.value,
+                           storage.runroot.value,
+                           {}};
+  if (store.graphroot.empty()) store.graphroot = host::k_default_graphroot;
+  if (store.runroot.empty()) store.runroot = host::k_default_runroot;
+  store.found_by = storage.file.empty() ? "containers-storage defaults (no storage.conf)"
+                                        : "storage.conf (" + storage.file + ")";
+  return store;
+}
+
 namespace {
 
 std::string resolved(const std::string& path) {

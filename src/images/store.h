@@ -33,6 +33,10 @@ StoreSide make_side(std::string name, std::shared_ptr<engine::Engine> engine, st
 engine::ImageStore configured_crio_store(const host::CrioConfig& crio,
                                          const host::StorageConf& storage);
 
+// Podman's store as storage.conf says, when no Podman service answers (a rootful Podman reads
+// the same file).
+engine::ImageStore configured_podman_store(const host::StorageConf& storage);
+
 // Same driver (an unset one matches any) and the same graphroot after resolving links.
 bool same_store(const engine::ImageStore& a, const engine::ImageStore& b);
 

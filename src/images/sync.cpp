@@ -66,14 +66,17 @@ SyncStep into_containerd(const std::string& image, const StoreSide& from, const 
     }
     dir = *made;
   }
-  // A docker-archive names the image in its manifest.json, which ctr import keeps as the
-  // image's name in the k8s.io namespace the CRI reads.
+  // An OCI archive that names the image by its whole reference: ctr import takes that name as
+  // is (without it, ctr imports nothing and still succeeds). --preserve-digests keeps the layers
+  // as they are, so the manifest stays the one the source store has; a docker-archive would
+  // rewrite Podman's OCI manifest.
   const fs::path archive = dir / archive_name(image);
   std::error_code ec;
   fs::remove(archive, ec);
-  auto copied = skopeo_copy(storage_reference(*from.store, image),
-                            fmt::format("docker-archive:{}:{}", archive.string(), image),
-                            [&](std::string_view line) { sink(image, line); });
+  auto copied =
+      skopeo_copy(storage_reference(*from.store, image),
+                  fmt::format("oci-archive:{}:{}", archive.string(), image),
+                  [&](std::string_view line) { sink(image, line); }, {"--preserve-digests"});
   if (!copied) {
     step.detail = copied.error().message;
     return step;

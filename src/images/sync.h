@@ -1,8 +1,8 @@
 #pragma once
 // `edgecrew images sync` and `up`'s fallback: copying the stack's images from one store to the
 // other without a registry. Between two containers-storage stores skopeo copies directly; into
-// containerd the image goes through an archive that `ctr images import` reads, run only when the
-// caller allows it (else the command is handed back to print).
+// containerd the image goes through an OCI archive that `ctr images import` reads, run only when
+// the caller allows it (else the command is handed back to print).
 
 #include <filesystem>
 #include <functional>
