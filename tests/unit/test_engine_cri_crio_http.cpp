@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "engine/cri/cri_engine.h"
 #include "engine/cri/crio_http.h"
 #include "fixtures/http_fixture.h"
 
@@ -56,6 +57,24 @@ TEST_F(CrioHttpFixture, InfoAndConfigFromTheCrioSocket) {
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_TRUE(config->has_value());
   EXPECT_THAT(**config, ::testing::HasSubstr("[crio]"));
+}
+
+// CRI-O's image store is where GET /info says: a containers-storage store Podman can share.
+TEST_F(CrioHttpFixture, TheCriEngineFindsCrioImageStoreOnItsSocket) {
+  HttpFixture http(m_socket);
+  http.route("GET", "/info", [](const FixtureRequest&) {
+    return FixtureResponse{200,
+                           {{"Content-Type", "application/json"}},
+                           R"({"storage_driver":"overlay","storage_image":"",)"
+                           R"("storage_root":"/srv/crio/storage","cgroup_driver":"systemd"})"};
+  });
+  CriEngine engine(CriEndpoint{m_socket, "test"}, {});
+  auto store = engine.image_store();
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(store->kind, "containers-storage");
+  EXPECT_EQ(store->driver, "overlay");
+  EXPECT_EQ(store->graphroot, "/srv/crio/storage");
+  EXPECT_EQ(store->found_by, "CRI-O GET /info on " + m_socket);
 }
 
 TEST_F(CrioHttpFixture, AnotherAnswerIsNotCrioAndNoSocketIsAnError) {
