@@ -120,7 +120,12 @@ Outcome report_store(const Facts& facts, const StoreView& view, const std::strin
       fmt::format("{} of {} images missing from the {} store: {}{}", missing.size(),
                   view.images.size(), label, join(missing, ", "), who);
   if (!runs_stack) return pass(summary, evidence);
-  return warn(summary + " (up pulls them; see images.registries)", evidence);
+  return warn(summary +
+                  " (up copies them from the other store when it has them, else pulls them; "
+                  "see images.registries)",
+              evidence,
+              "see what each store holds, and copy across without a registry:\n"
+              "$ edgecrew images\n$ edgecrew images sync");
 }
 
 Outcome check_podman(const Facts& facts) {
@@ -158,7 +163,8 @@ Outcome check_registries(const Facts& facts) {
   std::map<std::string, std::future<RegistryAnswer>> asked;
   for (const auto& entry : by_registry) {
     const std::string& reg = entry.first;
-    asked.emplace(reg, std::async(std::launch::async, [reg] { return ask_registry_any_scheme(reg); }));
+    asked.emplace(reg,
+                  std::async(std::launch::async, [reg] { return ask_registry_any_scheme(reg); }));
   }
   std::vector<std::string> evidence, unreachable, reachable;
   for (auto& [reg, answer] : asked) {
