@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "net/http_client.h"
+#include "unit/fixtures/free_port.h"
 #include "util/clock.h"
 #include "util/result.h"
 #include "util/subprocess.h"
@@ -34,24 +35,6 @@ namespace edgecrew::test {
 // How long the registry gets to answer GET /v2/, and a skopeo command to finish.
 inline constexpr std::chrono::milliseconds k_registry_start_timeout{15'000};
 inline constexpr std::chrono::milliseconds k_skopeo_timeout{120'000};
-
-// A port nothing listens on now (the kernel's pick for an ephemeral bind); 0 when none.
-inline int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // "containers-storage:[vfs@GRAPHROOT+RUNROOT]REF": an image in a given store, for skopeo.
 inline std::string storage_image(const std::string& driver, const std::string& graphroot,
@@ -90,7 +73,7 @@ class RegistryPeer {
     std::string pattern = (fs::temp_directory_path() / "edgecrew-registry-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return "cannot create a temp dir";
     m_dir = pattern;
-    m_port = free_loopback_port();
+    m_port = edgecrew::testing::free_loopback_port();
     if (m_port == 0) return "no free loopback port";
     // No access log (every request would be a line in the captured output); a fixed secret,
     // or the registry warns about a random one at each start.

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <map>
+#include <set>
 
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
@@ -17,7 +17,6 @@ namespace edgecrew::doctor {
 
 namespace {
 
-using images::ask_registry_any_scheme;
 using images::image_registry;
 using images::RegistryAnswer;
 
@@ -160,15 +159,10 @@ Outcome check_registries(const Facts& facts) {
       by_registry[reg].push_back(image);
     }
   }
-  std::map<std::string, std::future<RegistryAnswer>> asked;
-  for (const auto& entry : by_registry) {
-    const std::string& reg = entry.first;
-    asked.emplace(reg,
-                  std::async(std::launch::async, [reg] { return ask_registry_any_scheme(reg); }));
-  }
+  std::set<std::string> registries;
+  for (const auto& entry : by_registry) registries.insert(entry.first);
   std::vector<std::string> evidence, unreachable, reachable;
-  for (auto& [reg, answer] : asked) {
-    RegistryAnswer a = answer.get();
+  for (const auto& [reg, a] : images::ask_registries(registries)) {
     evidence.push_back(fmt::format("{} ({}): {}", reg, join(by_registry[reg], ", "), a.text));
     (a.reachable ? reachable : unreachable).push_back(reg);
   }

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "images/registry.h"
 #include "util/strings.h"
@@ -60,15 +60,9 @@ Preparation prepare_images(const std::vector<std::string>& images, const StoreSi
     }
     to_pull[registry].push_back(image);
   }
-  // One HEAD /v2/ per registry, all at once.
-  std::map<std::string, std::future<RegistryAnswer>> asked;
-  for (const auto& entry : to_pull) {
-    const std::string registry = entry.first;
-    asked.emplace(registry, std::async(std::launch::async,
-                                       [registry] { return ask_registry_any_scheme(registry); }));
-  }
-  for (auto& [registry, answer] : asked) {
-    RegistryAnswer a = answer.get();
+  std::set<std::string> registries;
+  for (const auto& entry : to_pull) registries.insert(entry.first);
+  for (const auto& [registry, a] : ask_registries(registries)) {
     if (a.reachable) continue;
     for (const auto& image : to_pull[registry]) {
       refused[image] = fmt::format(

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <future>
+
 #include "net/http_client.h"
 
 namespace edgecrew::images {
@@ -39,6 +41,17 @@ RegistryAnswer ask_registry_any_scheme(const std::string& registry) {
   RegistryAnswer plain = ask_registry(registry, "http");
   if (plain.reachable) return {true, plain.text + " (plain HTTP)"};
   return secure;
+}
+
+std::map<std::string, RegistryAnswer> ask_registries(const std::set<std::string>& registries) {
+  std::map<std::string, std::future<RegistryAnswer>> asked;
+  for (const auto& registry : registries) {
+    asked.emplace(registry, std::async(std::launch::async,
+                                       [registry] { return ask_registry_any_scheme(registry); }));
+  }
+  std::map<std::string, RegistryAnswer> answers;
+  for (auto& [registry, answer] : asked) answers.emplace(registry, answer.get());
+  return answers;
 }
 
 }  // namespace edgecrew::images

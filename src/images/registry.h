@@ -3,6 +3,8 @@
 // `up` fails before it creates anything when an image it must pull cannot come.
 
 #include <chrono>
+#include <map>
+#include <set>
 #include <string>
 
 namespace edgecrew::images {
@@ -24,5 +26,9 @@ RegistryAnswer ask_registry(const std::string& registry, const std::string& sche
 // HTTPS, then plain HTTP (a registry marked insecure in registries.conf serves only that), as
 // the pull itself would try them.
 RegistryAnswer ask_registry_any_scheme(const std::string& registry);
+
+// Each registry asked once (ask_registry_any_scheme), all at once: a look-up costs at most
+// k_registry_timeout twice, however many registries there are.
+std::map<std::string, RegistryAnswer> ask_registries(const std::set<std::string>& registries);
 
 }  // namespace edgecrew::images

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../unit/cli_fixture.h"
+#include "../unit/fixtures/free_port.h"
 #include "containerd_peer.h"
 
 namespace edgecrew::engine::cri {
@@ -28,22 +29,6 @@ constexpr const char* k_project = "eccritest";
 
 Peer* g_peer = nullptr;
 std::string g_setup_error;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::string stack_text(int port) {
   const std::string p = std::to_string(port);
@@ -113,7 +98,7 @@ class CliCriTest : public ::testing::Test {
     m_process.environment["XDG_CONFIG_HOME"] = (dir / "config").string();
     m_process.environment["REDIS_PASSWORD"] = k_password;
     m_process.host_root = dir / "host";
-    m_port = free_port();
+    m_port = edgecrew::testing::free_loopback_port();
     ASSERT_NE(m_port, 0);
   }
 

@@ -193,7 +193,9 @@ TEST_F(DoctorCriTest, ImagesPresentAndMissingInTheCriStore) {
   EXPECT_EQ(cri.outcome.verdict, doctor::Verdict::warn) << text(cri);
   EXPECT_EQ(cri.outcome.summary,
             "1 of 3 images missing from the CRI store: localhost/edgecrew-test/absent:1 (up "
-            "pulls them; see images.registries)");
+            "copies them from the other store when it has them, else pulls them; see "
+            "images.registries)");
+  EXPECT_THAT(cri.outcome.fix, HasSubstr("$ edgecrew images sync"));
   EXPECT_THAT(text(cri), HasSubstr(std::string(k_redis_image) + ": present"));
   const auto& reg = find(report, "images.registries");
   EXPECT_EQ(reg.outcome.verdict, doctor::Verdict::fail) << text(reg);

@@ -210,6 +210,40 @@ TEST_F(CliImagesTest, UpCopiesAnImageTheOtherStoreHasInsteadOfPullingIt) {
   EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
 }
 
+TEST_F(CliImagesTest, OneNameForTwoDifferentImagesIsReportedAndSyncReplacesIt) {
+  const fs::path store_b = m_dir / "store-b", run_b = m_dir / "run-b";
+  crio_store_at(store_b, run_b);
+  // Store B gets another image under the same name (written by real Podman on that root).
+  write(m_dir / "other/etc/edition", "other\n");
+  auto tar = run_process({.argv = {"tar", "-C", (m_dir / "other").string(), "-cf",
+                                   (m_dir / "other.tar").string(), "."}},
+                         k_setup_timeout);
+  ASSERT_TRUE(tar && tar->status.success());
+  auto imported = run_process(
+      {.argv = {"podman", "--root", store_b.string(), "--runroot", run_b.string(),
+                "--storage-driver", "vfs", "import", "-q", (m_dir / "other.tar").string(), k_image},
+       .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+      k_setup_timeout);
+  ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
+  const std::string in_a = skopeo_image_id("containers-storage:[vfs@" + store_a().string() + "+" +
+                                           run_a().string() + "]" + k_image);
+  const std::string in_b = skopeo_image_id("containers-storage:[vfs@" + store_b.string() + "+" +
+                                           run_b.string() + "]" + k_image);
+  ASSERT_NE(in_a, in_b);
+
+  auto listed = run({"images"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  EXPECT_THAT(listed.out, ::testing::ContainsRegex(" +differ\n"));
+  EXPECT_THAT(listed.out,
+              HasSubstr(std::string(k_image) + ": the name points to different images: " + in_a +
+                        " in Podman's store, " + in_b + " in the CRI's"));
+  auto synced = run({"images", "sync", "--to", "cri"});
+  ASSERT_EQ(synced.status, 0) << synced.out << synced.err;
+  EXPECT_THAT(synced.out, HasSubstr("copied: replaced " + in_a.substr(7, 12) +
+                                    " (the CRI store had " + in_b.substr(7, 12) + ")"));
+  EXPECT_EQ(images_json()["images"][0]["state"], "same");
+}
+
 TEST_F(CliImagesTest, SharedStoreIsSaidAndSyncHasNothingToDo) {
   crio_store_at(store_a(), run_a());
   auto listed = run({"images"});

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "../unit/cli_fixture.h"
+#include "../unit/fixtures/free_port.h"
 #include "../unit/rootfs_support.h"
 #include "cli/app.h"
 #include "podman_peer.h"
@@ -60,23 +61,6 @@ std::string import_redis_image(const Peer& peer) {
 }
 
 // A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice), or 0.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 // Like the built-in redis service; the probe's password comes from `probe_password_var`.
 std::string compose(int port, const std::string& probe_password_var) {
   const std::string p = std::to_string(port);
@@ -143,7 +127,7 @@ class CliPodmanRedisTest : public ::testing::Test {
         {"REDIS_PASSWORD", k_password},
         {"WRONG_PASSWORD", "not-the-password"}};
     m_process.host_root = dir / "host";
-    m_port = free_port();
+    m_port = edgecrew::testing::free_loopback_port();
     ASSERT_NE(m_port, 0) << "no free port";
   }
 
