@@ -6,6 +6,8 @@
 // milliseconds are the best of `rounds` runs.
 //   images_compare EDGECREW [N] [ROUNDS]
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -106,15 +105,21 @@ Status skopeo_copy(const std::string& from, const std::string& to, const LineSin
     }
   };
   std::optional<ExitStatus> status;
-  while (!(status = process.poll())) {
+  while (!status) {
+    // Returns as soon as skopeo ends (a pidfd), else after a short while to relay its lines.
+    auto waited = process.wait(50ms);
+    if (waited) {
+      status = *waited;
+    } else if (waited.error().kind != ErrorKind::timeout) {
+      return waited.error();
+    }
     relay();
-    if (std::chrono::steady_clock::now() > deadline) {
+    if (!status && std::chrono::steady_clock::now() > deadline) {
       process.stop();
       return Error{ErrorKind::timeout,
                    fmt::format("skopeo copy {} → {} took more than {} s", from, to,
                                std::chrono::duration_cast<std::chrono::seconds>(timeout).count())};
     }
-    std::this_thread::sleep_for(50ms);
   }
   relay();
   if (!status->success()) {
