@@ -13,7 +13,7 @@ namespace edgecrew::cli {
 // "podman" | "cri", reached or not (the side then says why).
 images::StoreSide open_side(const Context& ctx, const stack::Stack& stack, const std::string& name);
 
-// The side of an engine already open (up's own).
-images::StoreSide side_of(const OpenedEngine& opened);
+// The side of an engine already open (up's own), its store asked for at once.
+images::StoreSide side_of(const Context& ctx, const OpenedEngine& opened);
 
 }  // namespace edgecrew::cli

@@ -57,7 +57,8 @@ void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& op
   if (needed.empty() || ctx.engine_factory) return;
   const std::string other = opened.engine->name() == "cri" ? "podman" : "cri";
   auto prepared = images::prepare_images(
-      needed, side_of(opened), [&] { return open_side(ctx, st, other); },
+      needed, *opened.engine, [&] { return side_of(ctx, opened); },
+      [&] { return open_side(ctx, st, other); },
       [&](const std::string& image, std::string_view line) {
         if (ctx.global.verbose) ctx.io.err << "edgecrew: " << image << ": " << line << "\n";
       });

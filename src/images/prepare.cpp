@@ -11,26 +11,23 @@
 
 namespace edgecrew::images {
 
-Preparation prepare_images(const std::vector<std::string>& images, const StoreSide& in_use,
+Preparation prepare_images(const std::vector<std::string>& images, engine::Engine& engine,
+                           const std::function<StoreSide()>& in_use,
                            const std::function<StoreSide()>& other, const CopySink& sink) {
-  StoreSide target = in_use;
   Preparation out;
   std::vector<std::string> missing;
   for (const auto& image : images) {
-    auto present = target.engine->image_present(image);
+    auto present = engine.image_present(image);
     if (!present) {
-      out.errors.push_back(fmt::format("cannot look up image {} in the {} store: {}", image,
-                                       target.label(), present.error().message));
+      out.errors.push_back(fmt::format("cannot look up image {} through {}: {}", image,
+                                       engine.name(), present.error().message));
     } else if (!*present) {
       missing.push_back(image);
     }
   }
   if (missing.empty()) return out;
 
-  if (!target.store) {
-    auto store = target.engine->image_store();
-    if (store) target.store = std::move(*store);
-  }
+  const StoreSide target = in_use();
   std::optional<StoreSide> source;
   if (other) source = other();
   std::map<std::string, std::vector<std::string>> to_pull;  // registry → images

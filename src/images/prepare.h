@@ -18,9 +18,11 @@ struct Preparation {
   std::vector<std::string> errors;  // one per image that cannot come
 };
 
-// `in_use` must have its engine; its store is asked for only when an image is missing. `other`
-// is opened only then too (up with every image local must not pay for reaching another engine).
-Preparation prepare_images(const std::vector<std::string>& images, const StoreSide& in_use,
+// Images are looked up through `engine`, the one up runs on. Only when one is missing are the
+// two sides made: `in_use` (that engine's store) and `other` (up with every image local must not
+// pay for reaching another engine or reading configuration).
+Preparation prepare_images(const std::vector<std::string>& images, engine::Engine& engine,
+                           const std::function<StoreSide()>& in_use,
                            const std::function<StoreSide()>& other, const CopySink& sink);
 
 }  // namespace edgecrew::images

@@ -79,8 +79,11 @@ SyncStep into_containerd(const std::string& image, const StoreSide& from, const 
                   [&](std::string_view line) { sink(image, line); }, {"--preserve-digests"});
   if (!copied) {
     step.detail = copied.error().message;
+    fs::remove(archive, ec);
+    if (options.archive_dir.empty()) fs::remove(dir, ec);
     return step;
   }
+  // From here on the archive stays until ctr has imported it: it is what a person imports by hand.
   auto argv = ctr_import_argv(to, archive);
   if (!options.run_ctr) {
     step.result = StepResult::to_run;

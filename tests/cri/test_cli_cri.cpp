@@ -351,7 +351,8 @@ TEST_F(CliCriTest, ASocketNotPermittedSaysWhoOwnsIt) {
 
 // Podman's store (no Podman service: storage.conf names it) holds an image containerd lacks:
 // `images` shows the two stores apart, `images sync --to cri` writes the archive and says the
-// ctr command, `--yes` runs it, and `up` then runs the image on the CRI with no registry.
+// ctr command, `--yes` runs it, and `up` then runs the image on the CRI with no registry; with the
+// image gone from containerd, `up` copies it over by itself.
 TEST_F(CliCriTest, ImagesSyncIntoContainerdThenUpRunsItWithoutARegistry) {
   const fs::path store = m_process.cwd / "podman-store";
   write_file(m_process.cwd / "containers.conf",
@@ -417,6 +418,17 @@ TEST_F(CliCriTest, ImagesSyncIntoContainerdThenUpRunsItWithoutARegistry) {
   auto shown = run({"exec", "app", "--", "cat", "/etc/edgecrew-synced"});
   EXPECT_EQ(shown.status, 0) << shown.err;
   EXPECT_EQ(shown.out, "synced\n");
+  EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
+  EXPECT_EQ(pod_count(), 0);
+
+  // Gone from containerd again: up itself copies it over (ctr included), and says so.
+  auto removed = run_process(
+      {.argv = {"ctr", "--address", g_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
+  ASSERT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
+  auto again = run({"up"});
+  ASSERT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr(image + ": copied from the Podman store ("));
+  EXPECT_THAT(again.out, HasSubstr("), not pulled\n"));
   EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
   EXPECT_EQ(pod_count(), 0);
 }

@@ -26,16 +26,22 @@ StoreSide side_with(const std::string& name, std::shared_ptr<FakeEngine> engine)
 TEST(ImagesPrepare, NothingMissingAsksNoOtherStoreAndNoRegistry) {
   auto podman = std::make_shared<FakeEngine>();
   podman->add_image("docker.io/library/redis:7");
-  int opened = 0;
-  auto prepared = prepare_images({"docker.io/library/redis:7"}, side_with("podman", podman),
-                                 [&] {
-                                   ++opened;
-                                   return StoreSide{"cri", nullptr, std::nullopt, "not here", ""};
-                                 },
-                                 {});
+  int opened = 0, target_made = 0;
+  auto prepared = prepare_images(
+      {"docker.io/library/redis:7"}, *podman,
+      [&] {
+        ++target_made;
+        return side_with("podman", podman);
+      },
+      [&] {
+        ++opened;
+        return StoreSide{"cri", nullptr, std::nullopt, "not here", ""};
+      },
+      {});
   EXPECT_THAT(prepared.errors, IsEmpty());
   EXPECT_THAT(prepared.notes, IsEmpty());
   EXPECT_EQ(opened, 0);
+  EXPECT_EQ(target_made, 0);
 }
 
 TEST(ImagesPrepare, FixtureRegistryDecidesWhatMayBePulledBeforeAnythingIsCreated) {
@@ -49,7 +55,8 @@ TEST(ImagesPrepare, FixtureRegistryDecidesWhatMayBePulledBeforeAnythingIsCreated
   const std::string unreachable = fmt::format("127.0.0.1:{}/team/db:1", closed_port);
   auto cri = std::make_shared<FakeEngine>();
   auto prepared = prepare_images(
-      {reachable, unreachable, "localhost/built/here:1"}, side_with("cri", cri),
+      {reachable, unreachable, "localhost/built/here:1"}, *cri,
+      [&] { return side_with("cri", cri); },
       [] {
         return StoreSide{"podman", nullptr, std::nullopt, "Podman does not answer", ""};
       },
