@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../registry_peer.h"
 #include "../unit/cli_fixture.h"
 #include "../unit/fixtures/free_port.h"
 #include "containerd_peer.h"
@@ -431,6 +432,33 @@ TEST_F(CliCriTest, ImagesSyncIntoContainerdThenUpRunsItWithoutARegistry) {
   EXPECT_THAT(again.out, HasSubstr("), not pulled\n"));
   EXPECT_EQ(run({"down", "-t", "0"}).status, 0);
   EXPECT_EQ(pod_count(), 0);
+}
+
+// A real registry (tests/registry_peer.h) serving the peer's busybox image; containerd 1.6
+// pulls from a loopback registry over plain HTTP by itself. PullImage says nothing until it ends:
+// the line says the pull started, then its size from ImageStatus.
+TEST_F(CliCriTest, ImagesPullGoesThroughTheCriAndSaysTheSize) {
+  edgecrew::test::RegistryPeer registry;
+  auto started = registry.start();
+  ASSERT_EQ(started, "") << started;
+  const fs::path layout =
+      g_peer->dir / "images" / std::to_string(std::hash<std::string>{}(k_busybox_image)) / "layout";
+  auto pushed = registry.push("oci:" + layout.string(), "edgecrew/cri-pulled:1");
+  ASSERT_EQ(pushed, "") << pushed;
+  const std::string image = registry.address() + "/edgecrew/cri-pulled:1";
+  write_stack("name: ecpulled\nservices:\n  app:\n    image: " + image +
+              "\n    network_mode: host\n");
+  auto pulled = run({"images", "pull"});
+  ASSERT_EQ(pulled.status, 0) << pulled.out << pulled.err;
+  EXPECT_THAT(pulled.out, HasSubstr(image + "  pulling   pulling through the CRI runtime\n"));
+  EXPECT_THAT(pulled.out, ::testing::ContainsRegex(image + "  pulled    [0-9.]+ [kM]B\n"))
+      << pulled.out;
+  auto doc = nlohmann::json::parse(run({"images", "--json"}).out);
+  EXPECT_EQ(doc["images"][0]["cri"]["present"], true) << doc.dump(2);
+  EXPECT_EQ(doc["images"][0]["cri"]["id"], g_peer->image_ids[k_busybox_image]);
+  auto removed = run_process(
+      {.argv = {"ctr", "--address", g_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
+  EXPECT_TRUE(removed && removed->status.success());
 }
 
 }  // namespace
