@@ -361,4 +361,25 @@ inline void tear_down(Peer& peer) {
   fs::remove_all(peer.dir, ec);
 }
 
+// The fixture shape every CRI test file shares: one private containerd per test suite, started
+// before its first test and removed after its last (with the Redis image when `with_redis`).
+// A test fixture derives from it, and calls PeerTest::SetUp() first in its own SetUp.
+template <bool with_redis>
+class PeerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_peer = new Peer;
+    s_setup_error = set_up(*s_peer, with_redis);
+  }
+  static void TearDownTestSuite() {
+    tear_down(*s_peer);
+    delete s_peer;
+    s_peer = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(s_setup_error.empty()) << s_setup_error; }
+
+  inline static Peer* s_peer = nullptr;
+  inline static std::string s_setup_error;
+};
+
 }  // namespace edgecrew::engine::cri::test

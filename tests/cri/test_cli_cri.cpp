@@ -28,9 +28,6 @@ using ::testing::Not;
 constexpr const char* k_password = "s3cret-edgecrew-cri";
 constexpr const char* k_project = "eccritest";
 
-Peer* g_peer = nullptr;
-std::string g_setup_error;
-
 std::string stack_text(int port) {
   const std::string p = std::to_string(port);
   return std::string("name: ") + k_project +
@@ -76,25 +73,16 @@ std::string stack_text(int port) {
          "  redis-data: {}\n";
 }
 
-class CliCriTest : public ::testing::Test {
+class CliCriTest : public PeerTest<true> {
  protected:
-  static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_setup_error = set_up(*g_peer, true);
-  }
-  static void TearDownTestSuite() {
-    tear_down(*g_peer);
-    delete g_peer;
-    g_peer = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(g_setup_error.empty()) << g_setup_error;
+    PeerTest::SetUp();
+    if (HasFatalFailure()) return;
     if (which("redis-cli").empty()) GTEST_SKIP() << "redis-cli is not installed (redis-tools)";
-    const fs::path dir = g_peer->dir;
+    const fs::path dir = s_peer->dir;
     m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(m_process.cwd);
-    m_process.environment = g_peer->environment();
+    m_process.environment = s_peer->environment();
     m_process.environment["HOME"] = (dir / "home").string();
     m_process.environment["XDG_CONFIG_HOME"] = (dir / "config").string();
     m_process.environment["REDIS_PASSWORD"] = k_password;
@@ -132,7 +120,7 @@ class CliCriTest : public ::testing::Test {
   }
 
   int pod_count() {
-    CriClient client(g_peer->socket);
+    CriClient client(s_peer->socket);
     auto pods = client.list_pod_sandbox({});
     EXPECT_TRUE(pods) << pods.error().message;
     return pods ? pods->items_size() : -1;
@@ -209,7 +197,7 @@ TEST_F(CliCriTest, UpWaitsForRedisThenKeepsRecreatesExecsLogsAndDown) {
   auto down = run({"down"});
   ASSERT_EQ(down.status, 0) << down.out << down.err;
   EXPECT_EQ(pod_count(), 0);
-  const fs::path volume = g_peer->dir / "data/volumes" / (std::string(k_project) + "_redis-data");
+  const fs::path volume = s_peer->dir / "data/volumes" / (std::string(k_project) + "_redis-data");
   EXPECT_TRUE(fs::exists(volume / "appendonlydir")) << "redis wrote into the named volume";
   auto gone = run({"down", "--volumes"});
   ASSERT_EQ(gone.status, 0) << gone.out << gone.err;
@@ -253,7 +241,7 @@ TEST_F(CliCriTest, AComposeHealthcheckRunsThroughExecSyncAndGatesTheDependent) {
               "    depends_on:\n      web:\n        condition: service_healthy\n");
   auto up = run({"-v", "up", "--wait"});
   ASSERT_EQ(up.status, 0) << up.out << up.err;
-  EXPECT_THAT(up.err, HasSubstr("using CRI socket " + g_peer->socket +
+  EXPECT_THAT(up.err, HasSubstr("using CRI socket " + s_peer->socket +
                                 " (CONTAINER_RUNTIME_ENDPOINT): containerd"));
   const auto healthy = up.out.find("web  healthy");
   ASSERT_NE(healthy, std::string::npos) << up.out;
@@ -299,7 +287,7 @@ TEST_F(CliCriTest, AnUnknownHandlerIsReportedWithTheSocketAndNothingIsLeft) {
   auto up = run({"up"});
   EXPECT_EQ(up.status, 1) << up.out << up.err;
   EXPECT_THAT(up.out + up.err, HasSubstr("no runtime handler \"kata-not-here\""));
-  EXPECT_THAT(up.out + up.err, HasSubstr(g_peer->socket));
+  EXPECT_THAT(up.out + up.err, HasSubstr(s_peer->socket));
   EXPECT_EQ(pod_count(), 0);
 }
 
@@ -334,7 +322,7 @@ TEST_F(CliCriTest, ASocketNotPermittedSaysWhoOwnsIt) {
                   "--engine",
                   "cri",
                   "--cri-endpoint",
-                  g_peer->socket,
+                  s_peer->socket,
                   "-f",
                   (dir / "compose.yaml").string(),
                   "ps"};
@@ -344,9 +332,9 @@ TEST_F(CliCriTest, ASocketNotPermittedSaysWhoOwnsIt) {
   fs::remove_all(dir);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status.code, 1) << r->out << r->err;
-  EXPECT_THAT(r->err, HasSubstr("permission denied on the CRI socket " + g_peer->socket));
+  EXPECT_THAT(r->err, HasSubstr("permission denied on the CRI socket " + s_peer->socket));
   // nobody cannot even look at the socket: the folder that shuts it out is named instead.
-  EXPECT_THAT(r->err, HasSubstr("whose folder " + g_peer->dir.string() +
+  EXPECT_THAT(r->err, HasSubstr("whose folder " + s_peer->dir.string() +
                                 " is owned by uid 0 gid 0 with mode 700"));
 }
 
@@ -401,7 +389,7 @@ TEST_F(CliCriTest, ImagesSyncIntoContainerdThenUpRunsItWithoutARegistry) {
   auto printed = run({"images", "sync", "--archive-dir", m_process.cwd.string()});
   ASSERT_EQ(printed.status, 0) << printed.out << printed.err;
   EXPECT_THAT(printed.out, HasSubstr("archive written"));
-  EXPECT_THAT(printed.out, HasSubstr("ctr --address " + g_peer->socket +
+  EXPECT_THAT(printed.out, HasSubstr("ctr --address " + s_peer->socket +
                                      " -n k8s.io images import " + m_process.cwd.string() + "/"));
   EXPECT_THAT(run({"images", "--json"}).out, HasSubstr("\"state\": \"podman-only\""));
 
@@ -424,7 +412,7 @@ TEST_F(CliCriTest, ImagesSyncIntoContainerdThenUpRunsItWithoutARegistry) {
 
   // Gone from containerd again: up itself copies it over (ctr included), and says so.
   auto removed = run_process(
-      {.argv = {"ctr", "--address", g_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
+      {.argv = {"ctr", "--address", s_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
   ASSERT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
   auto again = run({"up"});
   ASSERT_EQ(again.status, 0) << again.out << again.err;
@@ -442,7 +430,7 @@ TEST_F(CliCriTest, ImagesPullGoesThroughTheCriAndSaysTheSize) {
   auto started = registry.start();
   ASSERT_EQ(started, "") << started;
   const fs::path layout =
-      g_peer->dir / "images" / std::to_string(std::hash<std::string>{}(k_busybox_image)) / "layout";
+      s_peer->dir / "images" / std::to_string(std::hash<std::string>{}(k_busybox_image)) / "layout";
   auto pushed = registry.push("oci:" + layout.string(), "edgecrew/cri-pulled:1");
   ASSERT_EQ(pushed, "") << pushed;
   const std::string image = registry.address() + "/edgecrew/cri-pulled:1";
@@ -455,9 +443,9 @@ TEST_F(CliCriTest, ImagesPullGoesThroughTheCriAndSaysTheSize) {
       << pulled.out;
   auto doc = nlohmann::json::parse(run({"images", "--json"}).out);
   EXPECT_EQ(doc["images"][0]["cri"]["present"], true) << doc.dump(2);
-  EXPECT_EQ(doc["images"][0]["cri"]["id"], g_peer->image_ids[k_busybox_image]);
+  EXPECT_EQ(doc["images"][0]["cri"]["id"], s_peer->image_ids[k_busybox_image]);
   auto removed = run_process(
-      {.argv = {"ctr", "--address", g_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
+      {.argv = {"ctr", "--address", s_peer->socket, "-n", "k8s.io", "images", "rm", image}}, 60s);
   EXPECT_TRUE(removed && removed->status.success());
 }
 

@@ -16,30 +16,18 @@ namespace {
 using namespace edgecrew::engine::cri::test;
 using ::testing::HasSubstr;
 
-Peer* g_peer = nullptr;
-std::string g_setup_error;
-
-class CriEngineTest : public ::testing::Test {
+class CriEngineTest : public PeerTest<false> {
  protected:
-  static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_setup_error = set_up(*g_peer, false);
-  }
-  static void TearDownTestSuite() {
-    tear_down(*g_peer);
-    delete g_peer;
-    g_peer = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(g_setup_error.empty()) << g_setup_error;
-    CriEngineOptions options = g_peer->engine_options();
+    PeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    CriEngineOptions options = s_peer->engine_options();
     options.on_create = [this](const v1::CreateContainerRequest& request) {
       m_created.push_back(request);
     };
     m_stack = stack::test::load_ok(m_yaml);
     options.stack = &m_stack;
-    m_engine = g_peer->engine(options);
+    m_engine = s_peer->engine(options);
   }
 
   // A stack "ectest" whose services run busybox on the host network.
@@ -199,7 +187,7 @@ TEST_F(CriEngineTest, HandlerNvidiaIsAcceptedAndAnUnknownOneIsReportedClearly) {
   ASSERT_FALSE(odd);
   EXPECT_EQ(odd.error().kind, ErrorKind::invalid_input);
   EXPECT_THAT(odd.error().message, HasSubstr("has no runtime handler \"kata-not-here\""));
-  EXPECT_THAT(odd.error().message, HasSubstr(g_peer->socket));
+  EXPECT_THAT(odd.error().message, HasSubstr(s_peer->socket));
   EXPECT_THAT(odd.error().message, HasSubstr("service odd"));
   auto after = m_engine->list("ectest");
   ASSERT_TRUE(after);
@@ -232,7 +220,7 @@ TEST_F(CriEngineTest, CdiDevicesAreInTheContainerConfigSent) {
 TEST_F(CriEngineTest, AHalfCreatedPodIsListedAndMadeAgain) {
   // A sandbox without its container, as a create that failed half-way leaves it.
   auto orphan = [&]() -> std::string {
-    CriSpec spec = map_service(*m_stack.find("app"), m_stack, g_peer->engine_options().mapping);
+    CriSpec spec = map_service(*m_stack.find("app"), m_stack, s_peer->engine_options().mapping);
     fs::create_directories(spec.pod.log_directory());
     v1::RunPodSandboxRequest run;
     *run.mutable_config() = spec.pod;
@@ -293,7 +281,7 @@ TEST_F(CriEngineTest, TheClientReadsStatusImagesAndImageFilesystems) {
   auto fs_info = m_engine->client().image_fs_info();
   ASSERT_TRUE(fs_info) << fs_info.error().message;
   ASSERT_GE(fs_info->image_filesystems_size(), 1);
-  EXPECT_THAT(fs_info->image_filesystems(0).fs_id().mountpoint(), HasSubstr(g_peer->dir.string()));
+  EXPECT_THAT(fs_info->image_filesystems(0).fs_id().mountpoint(), HasSubstr(s_peer->dir.string()));
 }
 
 TEST_F(CriEngineTest, ExecTimesOutAsATimeout) {
@@ -307,7 +295,7 @@ TEST_F(CriEngineTest, ExecTimesOutAsATimeout) {
 
 TEST_F(CriEngineTest, ContainerdIsNotCrioToTheDoctorsHttpRead) {
   // containerd serves only gRPC on its socket: GET /info gets no HTTP answer, which is no error.
-  auto info = crio_info(g_peer->socket);
+  auto info = crio_info(s_peer->socket);
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_FALSE(info->has_value());
   auto version = m_engine->client().version();

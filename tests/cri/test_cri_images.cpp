@@ -17,29 +17,17 @@ namespace {
 using namespace edgecrew::engine::cri::test;
 using ::testing::HasSubstr;
 
-Peer* g_peer = nullptr;
-std::string g_setup_error;
-
 bool is_image_id(const std::string& id) {
   static const std::regex k_id("sha256:[0-9a-f]{64}");
   return std::regex_match(id, k_id);
 }
 
-class CriImagesTest : public ::testing::Test {
+class CriImagesTest : public PeerTest<false> {
  protected:
-  static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_setup_error = set_up(*g_peer, false);
-  }
-  static void TearDownTestSuite() {
-    tear_down(*g_peer);
-    delete g_peer;
-    g_peer = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(g_setup_error.empty()) << g_setup_error;
-    m_engine = g_peer->engine(g_peer->engine_options());
+    PeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    m_engine = s_peer->engine(s_peer->engine_options());
   }
 
   std::unique_ptr<CriEngine> m_engine;
@@ -50,7 +38,7 @@ TEST_F(CriImagesTest, ImageReportsTheConfigDigestAsItsIdAndNothingForAMissingOne
   ASSERT_TRUE(busybox) << busybox.error().message;
   ASSERT_TRUE(busybox->has_value());
   EXPECT_TRUE(is_image_id((*busybox)->id)) << (*busybox)->id;
-  EXPECT_EQ((*busybox)->id, g_peer->image_ids.at(k_busybox_image))
+  EXPECT_EQ((*busybox)->id, s_peer->image_ids.at(k_busybox_image))
       << "the id is the digest of the config blob the peer wrote";
   // The layer holds the static busybox binary, so the image is at least that large.
   EXPECT_GE((*busybox)->size, static_cast<std::int64_t>(fs::file_size(which("busybox"))));
@@ -59,7 +47,7 @@ TEST_F(CriImagesTest, ImageReportsTheConfigDigestAsItsIdAndNothingForAMissingOne
   auto pause = m_engine->image(k_pause_image);
   ASSERT_TRUE(pause) << pause.error().message;
   ASSERT_TRUE(pause->has_value());
-  EXPECT_EQ((*pause)->id, g_peer->image_ids.at(k_pause_image));
+  EXPECT_EQ((*pause)->id, s_peer->image_ids.at(k_pause_image));
   EXPECT_NE((*pause)->id, (*busybox)->id);
 
   // The id names the image too.
@@ -78,7 +66,7 @@ TEST_F(CriImagesTest, ImageStoreIsContainerdFoundThroughItsSocket) {
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(store->kind, "containerd");
   EXPECT_THAT(store->found_by, HasSubstr("containerd"));
-  EXPECT_THAT(store->found_by, HasSubstr(g_peer->socket));
+  EXPECT_THAT(store->found_by, HasSubstr(s_peer->socket));
   // containerd's content store has no containers-storage driver or graphroot to report.
   EXPECT_EQ(store->driver, "");
   EXPECT_EQ(store->graphroot, "");
@@ -146,7 +134,7 @@ TEST_F(CriImagesTest, AnImageMovedFromContainersStorageKeepsItsIdAndRunsWithoutA
     ASSERT_FALSE(which(program).empty()) << program << " is not installed: run scripts/setup.sh";
   }
   const std::string name = "localhost/edgecrew-test/moved:1";
-  PodmanStore store{g_peer->dir / "podman"};
+  PodmanStore store{s_peer->dir / "podman"};
   fs::create_directories(store.dir / "tmp");
   // Podman 4.3 here needs runc (crun refuses hybrid cgroups) and rlimits under the hard limit.
   write_file(store.dir / "containers.conf",
@@ -154,7 +142,7 @@ TEST_F(CriImagesTest, AnImageMovedFromContainersStorageKeepsItsIdAndRunsWithoutA
              "[engine]\nruntime = \"runc\"\n");
 
   // The image as Podman makes it: busybox and a file that only this image has.
-  const fs::path rootfs = g_peer->dir / "rootfs/moved";
+  const fs::path rootfs = s_peer->dir / "rootfs/moved";
   add_busybox(rootfs);
   write_file(rootfs / "etc/edgecrew-moved", "from containers-storage\n");
   const fs::path rootfs_tar = store.dir / "rootfs.tar";
@@ -192,7 +180,7 @@ TEST_F(CriImagesTest, AnImageMovedFromContainersStorageKeepsItsIdAndRunsWithoutA
                     "oci-archive:" + archive.string() + ":" + name},
                    store.env()),
             "");
-  ASSERT_EQ(ctr_import(*g_peer, archive), "");
+  ASSERT_EQ(ctr_import(*s_peer, archive), "");
 
   auto moved = m_engine->image(name);
   ASSERT_TRUE(moved) << moved.error().message;
@@ -206,9 +194,9 @@ TEST_F(CriImagesTest, AnImageMovedFromContainersStorageKeepsItsIdAndRunsWithoutA
   stack::Stack stack = stack::test::load_ok("name: ectest\nservices:\n  app:\n    image: " + name +
                                             "\n    network_mode: host\n"
                                             "    command: [sleep, \"1000\"]\n");
-  CriEngineOptions options = g_peer->engine_options();
+  CriEngineOptions options = s_peer->engine_options();
   options.stack = &stack;
-  m_engine = g_peer->engine(options);
+  m_engine = s_peer->engine(options);
   const stack::Service* app = stack.find("app");
   ASSERT_NE(app, nullptr);
   auto id = m_engine->create({&stack, app, stack::spec_hash(*app, stack)});

@@ -25,9 +25,6 @@ namespace {
 using namespace edgecrew::engine::cri::test;
 using ::testing::HasSubstr;
 
-Peer* g_peer = nullptr;
-std::string g_setup_error;
-
 const doctor::Finding& find(const doctor::Report& r, const std::string& id) {
   for (const auto& f : r.findings) {
     if (f.id == id) return f;
@@ -44,27 +41,19 @@ std::string text(const doctor::Finding& f) {
   return out + f.outcome.fix;
 }
 
-class DoctorCriTest : public ::testing::Test {
+class DoctorCriTest : public PeerTest<true> {
  protected:
-  static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_setup_error = set_up(*g_peer, true);
-  }
-  static void TearDownTestSuite() {
-    tear_down(*g_peer);
-    delete g_peer;
-    g_peer = nullptr;
-  }
   void SetUp() override {
-    ASSERT_TRUE(g_setup_error.empty()) << g_setup_error;
-    m_root = g_peer->dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    PeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    m_root = s_peer->dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(m_root);
   }
 
   doctor::Inputs inputs(std::vector<stack::Service> services) const {
     doctor::Inputs in;
     in.root = m_root;
-    in.cri_endpoint = "unix://" + g_peer->socket;
+    in.cri_endpoint = "unix://" + s_peer->socket;
     in.engine = "cri";
     auto st = std::make_shared<stack::Stack>();
     st->name = "ecdoctor";
@@ -163,10 +152,10 @@ TEST_F(DoctorCriTest, PermissionDeniedSaysWhoOwnsTheSocketAndTheFix) {
   const fs::path dir = m_root / "open";
   fs::create_directories(dir);
   fs::permissions(m_root, fs::perms::owner_all | fs::perms::others_exec);
-  fs::permissions(g_peer->dir, fs::perms::owner_all | fs::perms::others_exec);
+  fs::permissions(s_peer->dir, fs::perms::owner_all | fs::perms::others_exec);
   fs::permissions(dir, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
   const fs::path sock = dir / "crio.sock";
-  ASSERT_EQ(::link(g_peer->socket.c_str(), sock.c_str()), 0) << std::strerror(errno);
+  ASSERT_EQ(::link(s_peer->socket.c_str(), sock.c_str()), 0) << std::strerror(errno);
   SubprocessOptions options;
   options.argv = {
       "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", EDGECREW_BINARY,
@@ -174,7 +163,7 @@ TEST_F(DoctorCriTest, PermissionDeniedSaysWhoOwnsTheSocketAndTheFix) {
   options.env = {{"HOME", dir.string()}, {"XDG_CONFIG_HOME", dir.string()}};
   options.working_dir = dir;
   auto r = run_process(options, 60s);
-  fs::permissions(g_peer->dir, fs::perms::owner_all);
+  fs::permissions(s_peer->dir, fs::perms::owner_all);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status.code, 1) << r->out << r->err;
   EXPECT_THAT(r->out, HasSubstr("cri.socket"));
@@ -226,7 +215,7 @@ TEST_F(DoctorCriTest, CheckServicesAfterUpWithRealRedis) {
   fs::create_directories(process.cwd);
   fs::create_directories(process.host_root);
   write_file(process.cwd / "compose.yaml", stack);
-  process.environment = g_peer->environment();
+  process.environment = s_peer->environment();
   process.environment["HOME"] = (m_root / "home").string();
   process.environment["REDIS_PASSWORD"] = password;
   auto up = edgecrew::testing::run_cli({"--engine", "cri", "up", "--wait"}, process);
@@ -257,7 +246,7 @@ TEST_F(DoctorCriTest, CheckServicesAfterUpWithRealRedis) {
 TEST_F(DoctorCriTest, SmokeRunsOnTheNvidiaHandlerAndCatchesTheMissingInjection) {
   auto in = inputs({});
   in.root = "/";
-  in.environment = g_peer->environment();
+  in.environment = s_peer->environment();
   stack::Service gpu = service("vllm", k_busybox_image, "nvidia");
   stack::Device all;
   all.cdi_name = "nvidia.com/gpu=all";
@@ -277,7 +266,7 @@ TEST_F(DoctorCriTest, SmokeRunsOnTheNvidiaHandlerAndCatchesTheMissingInjection) 
   EXPECT_THAT(text(c), HasSubstr("runtime handler nvidia"));
   EXPECT_THAT(text(c), HasSubstr("exit 0, output: smoke:"));
   EXPECT_THAT(c.outcome.fix, HasSubstr("enable_cdi = true"));
-  auto left = g_peer->engine(g_peer->engine_options())->list("edgecrew-doctor-smoke");
+  auto left = s_peer->engine(s_peer->engine_options())->list("edgecrew-doctor-smoke");
   ASSERT_TRUE(left.ok());
   EXPECT_TRUE(left->empty());
 }

@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/podman/podman_engine.h"
@@ -126,6 +128,70 @@ inline void tear_down(Peer& peer, const std::vector<std::string>& networks) {
   for (const auto& network : networks) (void)podman(peer, {"network", "rm", "-f", network});
   std::error_code ec;
   fs::remove_all(peer.dir, ec);
+}
+
+// What a verb run in-process needs to talk to this peer: its socket and configuration, with HOME
+// and XDG_CONFIG_HOME under `dir`, so that no file of the user's is read or written.
+inline std::map<std::string, std::string> cli_environment(const Peer& peer, const fs::path& dir) {
+  return {{"CONTAINER_HOST", "unix://" + peer.engine->endpoint().socket},
+          {"CONTAINERS_CONF", peer.env.containers_conf},
+          {"CONTAINERS_STORAGE_CONF", peer.env.containers_storage_conf},
+          {"HOME", (dir / "home").string()},
+          {"XDG_CONFIG_HOME", (dir / "config").string()}};
+}
+
+// The fixture shape every Podman test file shares: one private Podman per test suite, started
+// before its first test and removed after its last. A fixture that needs more (an image, networks
+// to remove) extends SetUpTestSuite and sets s_networks; its SetUp calls PodmanPeerTest::SetUp()
+// first.
+class PodmanPeerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_peer = new Peer;
+    s_peer->setup_error = set_up(*s_peer);
+  }
+  static void TearDownTestSuite() {
+    if (s_peer == nullptr) return;
+    tear_down(*s_peer, s_networks);
+    delete s_peer;
+    s_peer = nullptr;
+    s_networks.clear();
+  }
+  void SetUp() override { ASSERT_TRUE(s_peer->setup_error.empty()) << s_peer->setup_error; }
+
+  inline static Peer* s_peer = nullptr;
+  inline static std::vector<std::string> s_networks;  // removed at the end of the suite
+};
+
+// Runs edgecrew (the real binary) with `args` on a terminal: a detached tmux session of its own
+// server (-L, never the user's), `width` columns wide, in `cwd` with `environment`. Returns the
+// screen once the command has ended (it prints EXIT=status), or after 30 s, and stops the server.
+// "" and a failed assertion when tmux cannot start.
+inline std::string terminal_screen(const std::string& binary, const std::string& args,
+                                   const fs::path& cwd,
+                                   const std::map<std::string, std::string>& environment,
+                                   int width) {
+  const std::string server = "edgecrew-test-" + std::to_string(::getpid());
+  auto tmux = [&](std::vector<std::string> tmux_args) {
+    SubprocessOptions options;
+    options.argv = {"tmux", "-L", server};
+    options.argv.insert(options.argv.end(), tmux_args.begin(), tmux_args.end());
+    return run_process(options, std::chrono::seconds(10));
+  };
+  std::string command = "cd '" + cwd.string() + "' && env";
+  for (const auto& [name, value] : environment) command += " '" + name + "=" + value + "'";
+  command += " " + binary + " " + args + "; echo EXIT=$?; sleep 60";
+  auto started = tmux({"new-session", "-d", "-x", std::to_string(width), "-y", "20", command});
+  EXPECT_TRUE(started && started->status.success()) << (started ? started->err : "");
+  if (!started || !started->status.success()) return {};
+  std::string screen;
+  for (int i = 0; i < 300 && screen.find("EXIT=") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto captured = tmux({"capture-pane", "-p"});
+    if (captured) screen = captured->out;
+  }
+  (void)tmux({"kill-server"});
+  return screen;
 }
 
 }  // namespace edgecrew::engine::podman::test

@@ -24,8 +24,6 @@ using edgecrew::testing::CliRun;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Peer* g_images_peer = nullptr;
-
 // The config digest skopeo reads from a store's manifest: what both stores must agree on.
 std::string skopeo_image_id(const std::string& reference) {
   auto r = run_process({.argv = {"skopeo", "inspect", "--raw", reference}}, k_setup_timeout);
@@ -35,33 +33,17 @@ std::string skopeo_image_id(const std::string& reference) {
   return manifest["config"]["digest"].get<std::string>();
 }
 
-class CliImagesTest : public ::testing::Test {
+class CliImagesTest : public PodmanPeerTest {
  protected:
-  static void SetUpTestSuite() {
-    g_images_peer = new Peer;
-    g_images_peer->setup_error = set_up(*g_images_peer);
-  }
-
-  static void TearDownTestSuite() {
-    if (g_images_peer == nullptr) return;
-    tear_down(*g_images_peer, {});
-    delete g_images_peer;
-    g_images_peer = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(g_images_peer->setup_error.empty()) << g_images_peer->setup_error;
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
     // Short: a unix socket's path has room for 107 bytes.
     static int counter = 0;
-    m_dir = g_images_peer->dir / ("t" + std::to_string(++counter));
+    m_dir = s_peer->dir / ("t" + std::to_string(++counter));
     m_process.cwd = m_dir / "project";
     fs::create_directories(m_process.cwd);
-    m_process.environment = {
-        {"CONTAINER_HOST", "unix://" + g_images_peer->engine->endpoint().socket},
-        {"CONTAINERS_CONF", g_images_peer->env.containers_conf},
-        {"CONTAINERS_STORAGE_CONF", g_images_peer->env.containers_storage_conf},
-        {"HOME", (m_dir / "home").string()},
-        {"XDG_CONFIG_HOME", (m_dir / "config").string()}};
+    m_process.environment = cli_environment(*s_peer, m_dir);
     m_process.host_root = m_dir / "host";
     fs::create_directories(m_process.host_root);
     write_stack(k_image);
@@ -73,7 +55,7 @@ class CliImagesTest : public ::testing::Test {
       (void)run_process(
           {.argv = {"podman", "--root", (m_dir / "store-b").string(), "--runroot",
                     (m_dir / "run-b").string(), "--storage-driver", "vfs", "rm", "-af", "-t", "0"},
-           .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+           .env = {{"CONTAINERS_CONF", s_peer->env.containers_conf}}},
           k_setup_timeout);
       m_second.reset();
       (void)run_process({.argv = {"pkill", "-KILL", "-f", "conmon .*" + m_dir.string()}},
@@ -101,8 +83,8 @@ class CliImagesTest : public ::testing::Test {
                                                           "\"\nstorage_driver = \"vfs\"\n");
   }
 
-  fs::path store_a() const { return g_images_peer->dir / "storage"; }
-  fs::path run_a() const { return g_images_peer->dir / "run"; }
+  fs::path store_a() const { return s_peer->dir / "storage"; }
+  fs::path run_a() const { return s_peer->dir / "run"; }
 
   // A second Podman service on its own store; CONTAINER_HOST then names it.
   void serve_second_store(const fs::path& graphroot, const fs::path& runroot,
@@ -111,7 +93,7 @@ class CliImagesTest : public ::testing::Test {
                                         graphroot.string() + "\"\nrunroot = \"" + runroot.string() +
                                         "\"\n");
     PodmanEnvironment env;
-    env.containers_conf = g_images_peer->env.containers_conf;
+    env.containers_conf = s_peer->env.containers_conf;
     env.containers_storage_conf = (m_dir / "storage-b.conf").string();
     env.registries_conf = registries_conf;
     DiscoveryOptions options;
@@ -222,7 +204,7 @@ TEST_F(CliImagesTest, OneNameForTwoDifferentImagesIsReportedAndSyncReplacesIt) {
   auto imported = run_process(
       {.argv = {"podman", "--root", store_b.string(), "--runroot", run_b.string(),
                 "--storage-driver", "vfs", "import", "-q", (m_dir / "other.tar").string(), k_image},
-       .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+       .env = {{"CONTAINERS_CONF", s_peer->env.containers_conf}}},
       k_setup_timeout);
   ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
   const std::string in_a = skopeo_image_id("containers-storage:[vfs@" + store_a().string() + "+" +
@@ -272,14 +254,6 @@ TEST_F(CliImagesTest, UpWithAnImageWhoseRegistryDoesNotAnswerCreatesNothing) {
   EXPECT_EQ(nlohmann::json::parse(ps.out), nlohmann::json::array());
 }
 
-// Runs tmux on a server of its own (-L), so that the user's sessions are never touched.
-Result<Completed> tmux(const std::string& server, std::vector<std::string> args) {
-  SubprocessOptions options;
-  options.argv = {"tmux", "-L", server};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  return run_process(options, 10s);
-}
-
 // A real registry (tests/registry_peer.h) and a Podman on an empty store that pulls from it.
 TEST_F(CliImagesTest, PullShowsLayerProgressAsPlainLinesAndRedrawnOnATerminal) {
   ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
@@ -314,25 +288,12 @@ TEST_F(CliImagesTest, PullShowsLayerProgressAsPlainLinesAndRedrawnOnATerminal) {
   // On a terminal: the image's one line is redrawn until it says pulled, with the size.
   auto removed = run_process({.argv = {"podman", "--root", store_d.string(), "--runroot",
                                        run_d.string(), "--storage-driver", "vfs", "rmi", image},
-                              .env = {{"CONTAINERS_CONF", g_images_peer->env.containers_conf}}},
+                              .env = {{"CONTAINERS_CONF", s_peer->env.containers_conf}}},
                              k_setup_timeout);
   ASSERT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
-  const std::string server = "edgecrew-images-" + std::to_string(::getpid());
-  std::string command = "cd '" + m_process.cwd.string() + "' && env";
-  for (const auto& [name, value] : m_process.environment) {
-    command += " '" + name + "=" + value + "'";
-  }
-  command += " " EDGECREW_BINARY " --cri-endpoint unix://" + (m_dir / "no-cri.sock").string() +
-             " images pull; echo EXIT=$?; sleep 60";
-  auto session = tmux(server, {"new-session", "-d", "-x", "150", "-y", "20", command});
-  ASSERT_TRUE(session && session->status.success()) << (session ? session->err : "");
-  std::string screen;
-  for (int i = 0; i < 300 && screen.find("EXIT=") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(100ms);
-    auto captured = tmux(server, {"capture-pane", "-p"});
-    if (captured) screen = captured->out;
-  }
-  (void)tmux(server, {"kill-server"});
+  const std::string screen = terminal_screen(
+      EDGECREW_BINARY, "--cri-endpoint unix://" + (m_dir / "no-cri.sock").string() + " images pull",
+      m_process.cwd, m_process.environment, 150);
   EXPECT_THAT(screen, ::testing::ContainsRegex("(^|\n)" + image +
                                                "  pulled [0-9.]+ [kM]B [0-9]+\\.[0-9]s\n"))
       << screen;

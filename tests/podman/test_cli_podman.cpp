@@ -20,8 +20,6 @@ using namespace edgecrew::engine::podman::test;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Peer* g_cli_peer = nullptr;
-
 using edgecrew::testing::CliRun;
 
 // `a` writes /tmp/ready and is healthy by it; `b` waits for that. `a` keeps data in volume `data`.
@@ -59,30 +57,15 @@ std::string compose(const std::string& b_value) {
          "  data: {}\n";
 }
 
-class CliPodmanTest : public ::testing::Test {
+class CliPodmanTest : public PodmanPeerTest {
  protected:
-  static void SetUpTestSuite() {
-    g_cli_peer = new Peer;
-    g_cli_peer->setup_error = set_up(*g_cli_peer);
-  }
-
-  static void TearDownTestSuite() {
-    if (g_cli_peer == nullptr) return;
-    tear_down(*g_cli_peer, {});
-    delete g_cli_peer;
-    g_cli_peer = nullptr;
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(g_cli_peer->setup_error.empty()) << g_cli_peer->setup_error;
-    const fs::path dir = g_cli_peer->dir;
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    const fs::path dir = s_peer->dir;
     m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(m_process.cwd);
-    m_process.environment = {{"CONTAINER_HOST", "unix://" + g_cli_peer->engine->endpoint().socket},
-                             {"CONTAINERS_CONF", g_cli_peer->env.containers_conf},
-                             {"CONTAINERS_STORAGE_CONF", g_cli_peer->env.containers_storage_conf},
-                             {"HOME", (dir / "home").string()},
-                             {"XDG_CONFIG_HOME", (dir / "config").string()}};
+    m_process.environment = cli_environment(*s_peer, dir);
     m_process.host_root = dir / "host";
   }
 
@@ -104,7 +87,7 @@ class CliPodmanTest : public ::testing::Test {
   }
 
   bool volume_exists(const std::string& name) {
-    auto r = podman(*g_cli_peer, {"volume", "exists", name});
+    auto r = podman(*s_peer, {"volume", "exists", name});
     return r && r->status.success();
   }
 
@@ -153,12 +136,12 @@ TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
   ASSERT_EQ(both.status, 0) << both.err;
   EXPECT_THAT(both.out, HasSubstr("a | three\n"));
 
-  auto before = g_cli_peer->engine->inspect(second["a"]);
+  auto before = s_peer->engine->inspect(second["a"]);
   ASSERT_TRUE(before) << before.error().message;
   std::this_thread::sleep_for(1100ms);  // start times have a resolution of a second in places
   auto restart = run({"restart", "a"});
   ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
-  auto after = g_cli_peer->engine->inspect(second["a"]);
+  auto after = s_peer->engine->inspect(second["a"]);
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_EQ(after->state, ContainerState::running);
   EXPECT_GT(after->started_at, before->started_at);
@@ -233,14 +216,6 @@ TEST_F(CliPodmanTest, UpWithoutWaitFailsForAServiceThatExitsAtOnce) {
   ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
 }
 
-// Runs tmux on a server of its own (-L), so that the user's sessions are never touched.
-Result<Completed> tmux(const std::string& server, std::vector<std::string> args) {
-  SubprocessOptions options;
-  options.argv = {"tmux", "-L", server};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  return run_process(options, 10s);
-}
-
 TEST_F(CliPodmanTest, UpOnATerminalRedrawsOneLinePerServiceInPlace) {
   ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
   write_stack(std::string("name: ecclitty\n") +
@@ -265,26 +240,15 @@ TEST_F(CliPodmanTest, UpOnATerminalRedrawsOneLinePerServiceInPlace) {
               "    depends_on:\n"
               "      db:\n"
               "        condition: service_healthy\n");
-  const std::string server = "edgecrew-test-" + std::to_string(::getpid());
-  std::string command = "cd '" + m_process.cwd.string() + "' && env";
-  for (const auto& [name, value] : m_process.environment)
-    command += " '" + name + "=" + value + "'";
-  command += " " EDGECREW_BINARY " up --wait; echo EXIT=$?; sleep 60";
-  auto started = tmux(server, {"new-session", "-d", "-x", "100", "-y", "20", command});
-  ASSERT_TRUE(started && started->status.success()) << (started ? started->err : "");
-  std::string screen;
-  for (int i = 0; i < 300 && screen.find("EXIT=") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(100ms);
-    auto captured = tmux(server, {"capture-pane", "-p"});
-    if (captured) screen = captured->out;
-  }
-  (void)tmux(server, {"kill-server"});
+  const std::string screen =
+      terminal_screen(EDGECREW_BINARY, "up --wait", m_process.cwd, m_process.environment, 100);
   ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
   // The final screen: one line per service, each showing its whole way, then the summary.
   EXPECT_THAT(screen,
               ::testing::ContainsRegex("(^|\n)db   created → started → healthy [0-9]+\\.[0-9]s\n"))
       << screen;
-  EXPECT_THAT(screen, ::testing::ContainsRegex("\nweb  created → started → healthy [0-9]+\\.[0-9]s\n"))
+  EXPECT_THAT(screen,
+              ::testing::ContainsRegex("\nweb  created → started → healthy [0-9]+\\.[0-9]s\n"))
       << screen;
   EXPECT_THAT(screen, HasSubstr("ecclitty: 2 created\nEXIT=0")) << screen;
   // Redrawn in place: no service has a second line (plain output would have one per event).

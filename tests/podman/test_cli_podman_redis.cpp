@@ -28,9 +28,6 @@ constexpr const char* k_redis_image = "localhost/edgecrew-test/redis:7";
 constexpr const char* k_password = "s3cret-edgecrew";
 constexpr const char* k_stack = "ecredistest";
 
-Peer* g_redis_peer = nullptr;
-std::string g_redis_setup_error;
-
 using edgecrew::testing::CliRun;
 
 // Imports k_redis_image into the peer's storage, or says why it cannot.
@@ -97,35 +94,23 @@ std::string compose(int port, const std::string& probe_password_var) {
          "  redis-data: {}\n";
 }
 
-class CliPodmanRedisTest : public ::testing::Test {
+class CliPodmanRedisTest : public PodmanPeerTest {
  protected:
   static void SetUpTestSuite() {
-    g_redis_peer = new Peer;
-    g_redis_setup_error = set_up(*g_redis_peer);
-    if (g_redis_setup_error.empty()) g_redis_setup_error = import_redis_image(*g_redis_peer);
-  }
-
-  static void TearDownTestSuite() {
-    if (g_redis_peer == nullptr) return;
-    tear_down(*g_redis_peer, {});
-    delete g_redis_peer;
-    g_redis_peer = nullptr;
+    PodmanPeerTest::SetUpTestSuite();
+    if (s_peer->setup_error.empty()) s_peer->setup_error = import_redis_image(*s_peer);
   }
 
   void SetUp() override {
-    ASSERT_TRUE(g_redis_setup_error.empty()) << g_redis_setup_error;
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
     if (which("redis-cli").empty()) GTEST_SKIP() << "redis-cli is not installed (redis-tools)";
-    const fs::path dir = g_redis_peer->dir;
+    const fs::path dir = s_peer->dir;
     m_process.cwd = dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(m_process.cwd);
-    m_process.environment = {
-        {"CONTAINER_HOST", "unix://" + g_redis_peer->engine->endpoint().socket},
-        {"CONTAINERS_CONF", g_redis_peer->env.containers_conf},
-        {"CONTAINERS_STORAGE_CONF", g_redis_peer->env.containers_storage_conf},
-        {"HOME", (dir / "home").string()},
-        {"XDG_CONFIG_HOME", (dir / "config").string()},
-        {"REDIS_PASSWORD", k_password},
-        {"WRONG_PASSWORD", "not-the-password"}};
+    m_process.environment = cli_environment(*s_peer, dir);
+    m_process.environment["REDIS_PASSWORD"] = k_password;
+    m_process.environment["WRONG_PASSWORD"] = "not-the-password";
     m_process.host_root = dir / "host";
     m_port = edgecrew::testing::free_loopback_port();
     ASSERT_NE(m_port, 0) << "no free port";
@@ -151,7 +136,7 @@ class CliPodmanRedisTest : public ::testing::Test {
   }
 
   bool volume_listed(const std::string& name) {
-    auto r = podman(*g_redis_peer, {"volume", "ls", "-q"});
+    auto r = podman(*s_peer, {"volume", "ls", "-q"});
     EXPECT_TRUE(r && r->status.success());
     if (!r) return false;
     std::istringstream lines(r->out);

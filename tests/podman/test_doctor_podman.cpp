@@ -22,8 +22,6 @@ namespace {
 using namespace edgecrew::engine::podman::test;
 using ::testing::HasSubstr;
 
-Peer* g_peer = nullptr;
-
 const doctor::Finding& find(const doctor::Report& r, const std::string& id) {
   for (const auto& f : r.findings) {
     if (f.id == id) return f;
@@ -40,24 +38,16 @@ std::string text(const doctor::Finding& f) {
   return out + f.outcome.fix;
 }
 
-class DoctorPodmanTest : public ::testing::Test {
+class DoctorPodmanTest : public PodmanPeerTest {
  protected:
-  static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_peer->setup_error = set_up(*g_peer);
-  }
-  static void TearDownTestSuite() {
-    tear_down(*g_peer, {});
-    delete g_peer;
-    g_peer = nullptr;
-  }
   void SetUp() override {
-    ASSERT_TRUE(g_peer->setup_error.empty()) << g_peer->setup_error;
-    m_root = g_peer->dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    m_root = s_peer->dir / ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(m_root);
   }
   std::map<std::string, std::string> environment() const {
-    return {{"CONTAINER_HOST", "unix://" + g_peer->engine->endpoint().socket}};
+    return {{"CONTAINER_HOST", "unix://" + s_peer->engine->endpoint().socket}};
   }
   fs::path m_root;
 };
@@ -67,7 +57,7 @@ TEST_F(DoctorPodmanTest, VersionComesFromTheLibpodApi) {
   ASSERT_TRUE(in.podman_version);
   auto v = in.podman_version();
   ASSERT_TRUE(v.has_value());
-  auto cli = podman(*g_peer, {"version", "--format", "{{.Server.Version}}"});
+  auto cli = podman(*s_peer, {"version", "--format", "{{.Server.Version}}"});
   ASSERT_TRUE(cli.ok());
   EXPECT_EQ(*v, trim(cli->out));
   // No service answers: not known (and no service is started for the doctor).
@@ -172,7 +162,7 @@ TEST_F(DoctorPodmanTest, SmokeProvesCdiInjectionWithATestDevice) {
   for (const auto& entry : fs::directory_iterator("/var/run/cdi")) {
     EXPECT_FALSE(entry.path().filename().string().starts_with("edgecrew-smoke-")) << entry.path();
   }
-  auto left = g_peer->engine->list("edgecrew-doctor-smoke");
+  auto left = s_peer->engine->list("edgecrew-doctor-smoke");
   ASSERT_TRUE(left.ok());
   EXPECT_TRUE(left->empty());
   // Without the flag, nothing runs.
@@ -187,8 +177,8 @@ TEST_F(DoctorPodmanTest, SmokeProvesCdiInjectionWithATestDevice) {
 TEST_F(DoctorPodmanTest, CudaImageNewerThanTheDriverIsError803) {
   for (auto [tag, version] : {std::pair{"13", "13.0.0"}, {"12", "12.4.1"}}) {
     auto imported =
-        podman(*g_peer, {"import", "-q", "--change", std::string("ENV CUDA_VERSION=") + version,
-                         (g_peer->dir / "rootfs.tar").string(),
+        podman(*s_peer, {"import", "-q", "--change", std::string("ENV CUDA_VERSION=") + version,
+                         (s_peer->dir / "rootfs.tar").string(),
                          std::string("localhost/edgecrew-test/cuda:") + tag});
     ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
   }

@@ -37,30 +37,22 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using namespace edgecrew::engine::podman::test;
 
-Peer* g_peer = nullptr;
-
-class PodmanEngineTest : public ::testing::Test {
+class PodmanEngineTest : public PodmanPeerTest {
  protected:
   static void SetUpTestSuite() {
-    g_peer = new Peer;
-    g_peer->setup_error = set_up(*g_peer);
-  }
-
-  static void TearDownTestSuite() {
-    if (g_peer == nullptr) return;
-    tear_down(*g_peer, {"ectest_default"});
-    delete g_peer;
-    g_peer = nullptr;
+    PodmanPeerTest::SetUpTestSuite();
+    s_networks = {"ectest_default"};
   }
 
   void SetUp() override {
-    ASSERT_TRUE(g_peer->setup_error.empty()) << g_peer->setup_error;
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
     m_stack.name = "ectest";
-    m_stack.project_dir = g_peer->dir.string();
+    m_stack.project_dir = s_peer->dir.string();
   }
 
-  PodmanEngine& engine() { return *g_peer->engine; }
-  const std::string& socket() { return g_peer->engine->endpoint().socket; }
+  PodmanEngine& engine() { return *s_peer->engine; }
+  const std::string& socket() { return s_peer->engine->endpoint().socket; }
 
   stack::Service& add_service(const std::string& name, std::vector<std::string> command) {
     stack::Service service;
@@ -95,14 +87,14 @@ class PodmanEngineTest : public ::testing::Test {
 
 TEST_F(PodmanEngineTest, PodmanEnginePingAndDiscoveryOrder) {
   EXPECT_TRUE(ping(socket()));
-  const fs::path dead = g_peer->dir / "dead.sock";
+  const fs::path dead = s_peer->dir / "dead.sock";
   DiscoveryOptions no_start{.root_socket = dead.string(), .start_service = false};
 
   PodmanEnvironment env;
   env.container_host = "unix://" + socket();
-  env.xdg_runtime_dir = (g_peer->dir / "xdg").string();
-  fs::create_directories(g_peer->dir / "xdg" / "podman");
-  fs::create_symlink(socket(), g_peer->dir / "xdg" / "podman" / "podman.sock");
+  env.xdg_runtime_dir = (s_peer->dir / "xdg").string();
+  fs::create_directories(s_peer->dir / "xdg" / "podman");
+  fs::create_symlink(socket(), s_peer->dir / "xdg" / "podman" / "podman.sock");
   auto first = discover(env, no_start);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->source, "CONTAINER_HOST");
@@ -127,9 +119,9 @@ TEST_F(PodmanEngineTest, PodmanEnginePingAndDiscoveryOrder) {
 }
 
 TEST_F(PodmanEngineTest, PodmanEngineStartsAPrivateServiceAndStopsIt) {
-  PodmanEnvironment env = g_peer->env;
-  DiscoveryOptions options{.root_socket = (g_peer->dir / "dead.sock").string(),
-                           .temp_root = g_peer->dir};
+  PodmanEnvironment env = s_peer->env;
+  DiscoveryOptions options{.root_socket = (s_peer->dir / "dead.sock").string(),
+                           .temp_root = s_peer->dir};
   auto endpoint = discover(env, options);
   ASSERT_TRUE(endpoint) << endpoint.error().message;
   EXPECT_EQ(endpoint->source, "started");
@@ -352,13 +344,13 @@ TEST_F(PodmanEngineTest, PodmanEnginePullWithoutARegistryFailsQuickly) {
 }
 
 // The peer's store, as skopeo names an image in it.
-std::string in_peer_store(const std::string& ref) {
-  return edgecrew::test::storage_image("vfs", (g_peer->dir / "storage").string(),
-                                       (g_peer->dir / "run").string(), ref);
+std::string in_peer_store(const Peer& peer, const std::string& ref) {
+  return edgecrew::test::storage_image("vfs", (peer.dir / "storage").string(),
+                                       (peer.dir / "run").string(), ref);
 }
 
 TEST_F(PodmanEngineTest, PodmanEngineImageIdIsTheConfigDigest) {
-  auto digest = edgecrew::test::skopeo_config_digest(in_peer_store(k_image));
+  auto digest = edgecrew::test::skopeo_config_digest(in_peer_store(*s_peer, k_image));
   ASSERT_TRUE(digest) << digest.error().message;
   ASSERT_THAT(*digest, ::testing::StartsWith("sha256:"));
   auto info = engine().image(k_image);
@@ -376,8 +368,8 @@ TEST_F(PodmanEngineTest, PodmanEngineImageStoreIsThePeersStore) {
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(store->kind, "containers-storage");
   EXPECT_EQ(store->driver, "vfs");
-  EXPECT_EQ(store->graphroot, (g_peer->dir / "storage").string());
-  EXPECT_EQ(store->runroot, (g_peer->dir / "run").string());
+  EXPECT_EQ(store->graphroot, (s_peer->dir / "storage").string());
+  EXPECT_EQ(store->runroot, (s_peer->dir / "run").string());
   EXPECT_EQ(store->found_by, "libpod /info on " + socket());
 }
 
@@ -389,19 +381,19 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
   ASSERT_TRUE(registry_error.empty()) << registry_error;
 
   // A layer of 20 MB of random data (incompressible), so that the pull has bytes to report.
-  const fs::path rootfs = g_peer->dir / "big-rootfs";
+  const fs::path rootfs = s_peer->dir / "big-rootfs";
   fs::create_directories(rootfs / "data");
   auto filled =
       run_process({.argv = {"dd", "if=/dev/urandom", "of=" + (rootfs / "data/random").string(),
                             "bs=1M", "count=20", "status=none"}},
                   k_setup_timeout);
   ASSERT_TRUE(filled && filled->status.success());
-  const fs::path tar = g_peer->dir / "big-rootfs.tar";
+  const fs::path tar = s_peer->dir / "big-rootfs.tar";
   ASSERT_TRUE(run_process({.argv = {"tar", "-C", rootfs.string(), "-cf", tar.string(), "."}},
                           k_setup_timeout)
                   ->status.success());
   const std::string local = "localhost/edgecrew-test/big:1";
-  auto imported = podman(*g_peer, {"import", "-q", tar.string(), local});
+  auto imported = podman(*s_peer, {"import", "-q", tar.string(), local});
   ASSERT_TRUE(imported && imported->status.success()) << (imported ? imported->err : "");
   auto local_info = engine().image(local);
   ASSERT_TRUE(local_info && local_info->has_value());
@@ -410,22 +402,22 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
   const std::string repo = registry.address() + "/edgecrew/big";
   for (const char* tag : {"1", "latest"}) {
     const std::string pushed =
-        registry.push(in_peer_store(local), std::string("edgecrew/big:") + tag);
+        registry.push(in_peer_store(*s_peer, local), std::string("edgecrew/big:") + tag);
     ASSERT_TRUE(pushed.empty()) << pushed;
   }
   // A second, different image under another tag: a pull without a tag must not fetch it.
-  const std::string pushed = registry.push(in_peer_store(k_image), "edgecrew/big:other");
+  const std::string pushed = registry.push(in_peer_store(*s_peer, k_image), "edgecrew/big:other");
   ASSERT_TRUE(pushed.empty()) << pushed;
-  auto rmi = podman(*g_peer, {"rmi", local});
+  auto rmi = podman(*s_peer, {"rmi", local});
   ASSERT_TRUE(rmi && rmi->status.success()) << (rmi ? rmi->err : "");
   ASSERT_FALSE(engine().image(local)->has_value());
 
   // This Podman must be told the registry speaks plain HTTP: a service of its own, on the peer's
   // store, with the registry's registries.conf.
-  PodmanEnvironment env = g_peer->env;
+  PodmanEnvironment env = s_peer->env;
   env.registries_conf = registry.registries_conf();
   auto endpoint = discover(
-      env, {.root_socket = (g_peer->dir / "dead.sock").string(), .temp_root = g_peer->dir});
+      env, {.root_socket = (s_peer->dir / "dead.sock").string(), .temp_root = s_peer->dir});
   ASSERT_TRUE(endpoint) << endpoint.error().message;
   PodmanEngine puller(std::move(*endpoint), {.pull = 30s});
 
@@ -468,7 +460,7 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
   EXPECT_THAT(by_digest, ::testing::StartsWith(repo + "@sha256:"));
 
   // Without a tag: :latest alone, not every tag of the repository.
-  ASSERT_TRUE(podman(*g_peer, {"rmi", "-f", repo + ":1"})->status.success());
+  ASSERT_TRUE(podman(*s_peer, {"rmi", "-f", repo + ":1"})->status.success());
   Status untagged = puller.pull_image(repo, {});
   ASSERT_TRUE(untagged) << untagged.error().message;
   EXPECT_EQ((*engine().image(repo + ":latest"))->id, id);
@@ -476,7 +468,7 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
   EXPECT_FALSE(engine().image(repo + ":1")->has_value());
 
   // By digest.
-  ASSERT_TRUE(podman(*g_peer, {"rmi", "-f", repo + ":latest"})->status.success());
+  ASSERT_TRUE(podman(*s_peer, {"rmi", "-f", repo + ":latest"})->status.success());
   ASSERT_FALSE(engine().image(by_digest)->has_value());
   Status digested = puller.pull_image(by_digest, {});
   ASSERT_TRUE(digested) << digested.error().message;
@@ -491,7 +483,7 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
   EXPECT_THAT(missing.error().message, HasSubstr(repo + ":9"));
   EXPECT_THAT(missing.error().message, HasSubstr("manifest unknown"));
   // The pulled image only: the other tests run the peer's busybox image.
-  auto removed = podman(*g_peer, {"rmi", "-f", id});
+  auto removed = podman(*s_peer, {"rmi", "-f", id});
   EXPECT_TRUE(removed && removed->status.success()) << (removed ? removed->err : "");
   EXPECT_TRUE(*engine().image_present(k_image));
 }
@@ -500,7 +492,7 @@ TEST_F(PodmanEngineTest, PodmanEnginePullsFromAPrivateRegistryWithLayerProgress)
 // cdi_spec_dirs came in 4.5). The spec goes under the runtime directory with a name of this run
 // alone, and is removed after the test, so the host is left as it was.
 TEST_F(PodmanEngineTest, PodmanEngineInjectsACdiDevice) {
-  const std::string run_id = g_peer->dir.filename().string().substr(sizeof("edgecrew-podman-test"));
+  const std::string run_id = s_peer->dir.filename().string().substr(sizeof("edgecrew-podman-test"));
   const fs::path spec = fs::path("/var/run/cdi") / ("edgecrew-test-" + run_id + ".yaml");
   std::error_code ec;
   fs::create_directories(spec.parent_path(), ec);
