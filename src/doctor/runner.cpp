@@ -70,7 +70,9 @@ Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts>
     }
   }
   std::vector<std::shared_ptr<Slot>> slots;
-  for (const Check* c : chosen) {
+  std::vector<std::thread> threads(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const Check* c = chosen[i];
     auto slot = std::make_shared<Slot>();
     slots.push_back(slot);
     if (!c->opt_in.empty() && !contains(selection.opt_ins, c->opt_in)) {
@@ -78,7 +80,7 @@ Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts>
       continue;
     }
     // Each thread owns copies of what it uses, so that it may outlive this call.
-    std::thread([slot, facts, run = c->run] {
+    threads[i] = std::thread([slot, facts, run = c->run] {
       auto t0 = Clock::now();
       Outcome out;
       try {
@@ -90,7 +92,7 @@ Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts>
       slot->duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
       slot->outcome = std::move(out);
       slot->done.notify_all();
-    }).detach();
+    });
   }
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const Check& c = *chosen[i];
@@ -111,6 +113,22 @@ Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts>
       if (f.outcome.verdict == Verdict::fail) f.outcome.verdict = Verdict::warn;
     }
     report.findings.push_back(std::move(f));
+  }
+  // A check that answered is joined: its thread ends (its libraries' per-thread state freed)
+  // before edgecrew exits. One past its timeout is left to finish on its own: the report must
+  // not wait for it.
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (!threads[i].joinable()) continue;
+    bool answered = false;
+    {
+      std::lock_guard lock(slots[i]->mutex);
+      answered = slots[i]->outcome.has_value();
+    }
+    if (answered) {
+      threads[i].join();
+    } else {
+      threads[i].detach();
+    }
   }
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return report;
