@@ -1,5 +1,5 @@
 // Section "images": every image the stack needs, present in the Podman store and in the CRI
-// store or not (through the engines' own image_present), and, only for the images missing from
+// store or not (through the engines' own image look-up), and, only for the images missing from
 // the store of the engine that runs the stack, whether their registry answers.
 
 #include <fmt/format.h>

@@ -109,4 +109,10 @@ std::string pulled_size(Engine& engine, const std::string& image) {
   return human_size((*info)->size);
 }
 
+Result<bool> Engine::image_present(const std::string& image) {
+  auto found = this->image(image);
+  if (!found) return found.error();
+  return found->has_value();
+}
+
 }  // namespace edgecrew::engine

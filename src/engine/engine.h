@@ -104,9 +104,9 @@ class PullTally {
   // a log would fill up with them).
   bool apply(const PullProgress& progress);
   std::string summary() const;
-  std::int64_t bytes_total() const;
 
  private:
+  std::int64_t bytes_total() const;
   struct Layer {
     std::string id, status;
     std::int64_t current = 0, total = 0;
@@ -126,9 +126,10 @@ class Engine {
   virtual Result<std::vector<Container>> list(const std::string& project) = 0;
   virtual Result<Container> inspect(const std::string& id) = 0;
 
-  virtual Result<bool> image_present(const std::string& image) = 0;
   // The image as the store holds it, nullopt when it is not there.
   virtual Result<std::optional<ImageInfo>> image(const std::string& image) = 0;
+  // Whether the store holds the image: image() without its facts.
+  Result<bool> image_present(const std::string& image);
   virtual Result<ImageStore> image_store() = 0;
   virtual Status pull_image(const std::string& image, const ProgressSink& progress) = 0;
 

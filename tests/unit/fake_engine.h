@@ -104,7 +104,7 @@ class FakeEngine final : public engine::Engine {
     return m_calls;
   }
 
-  // The calls that change something (everything but list, inspect, image_present and exec).
+  // The calls that change something (everything but list, inspect, image and exec).
   std::vector<std::string> mutations() const {
     std::vector<std::string> out;
     for (const std::string& call : calls()) {
@@ -159,12 +159,6 @@ class FakeEngine final : public engine::Engine {
     auto found = m_containers.find(id);
     if (found == m_containers.end()) return Error{ErrorKind::not_found, "no container " + id};
     return found->second;
-  }
-
-  Result<bool> image_present(const std::string& image) override {
-    if (auto error = record("image_present " + image)) return *error;
-    std::lock_guard lock(m_mutex);
-    return m_images.contains(image);
   }
 
   Result<std::optional<engine::ImageInfo>> image(const std::string& image) override {

@@ -202,12 +202,6 @@ Result<Container> CriEngine::inspect(const std::string& given) {
   return c;
 }
 
-Result<bool> CriEngine::image_present(const std::string& image) {
-  auto status = m_client.image_status(image);
-  if (!status) return status.error();
-  return status->has_image();
-}
-
 Result<std::optional<ImageInfo>> CriEngine::image(const std::string& image) {
   auto status = m_client.image_status(image);
   if (!status) return status.error();

@@ -301,12 +301,8 @@ Result<Container> PodmanEngine::inspect(const std::string& id) {
   return container_from_inspect(*body);
 }
 
-Result<bool> PodmanEngine::image_present(const std::string& image) {
-  // The image route takes the whole reference, slashes included, as its last path element.
-  return exists("/images/" + image + "/exists", "looking up image " + image);
-}
-
 Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
+  // The image route takes the whole reference, slashes included, as its last path element.
   auto response = call("GET", "/images/" + image + "/json", "", m_timeouts.call);
   if (!response) return response.error();
   if (response->status == 404) return std::optional<ImageInfo>();
