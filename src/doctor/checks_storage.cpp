@@ -8,6 +8,7 @@
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
 #include "host/host_path.h"
+#include "images/store.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
@@ -47,25 +48,21 @@ Store podman_store(const Facts& facts) {
   return out;
 }
 
-// CRI-O uses [crio] root/runroot/storage_driver when set, else the same storage.conf as Podman.
+// CRI-O uses [crio] root/runroot/storage_driver when set, else the same storage.conf as Podman
+// (images::configured_crio_store, which `images` and `up` use too); the evidence says which.
 Store crio_store(const Facts& facts) {
   const auto& c = facts.crio();
-  const auto& s = facts.storage();
-  Store out{s.driver.value, s.graphroot.value, s.runroot.value, {}};
-  auto take = [&](const std::optional<host::Setting<std::string>>& v, std::string& field,
-                  const char* key) {
-    if (v) {
-      field = v->value;
-      out.evidence.push_back(
-          fmt::format("{} = {} ({}:{})", key, v->value, v->where.file, v->where.line));
-    } else {
-      out.evidence.push_back(
-          fmt::format("{} not set: {} from storage.conf", key, field.empty() ? "\"\"" : field));
-    }
+  const auto store = images::configured_crio_store(c, facts.storage());
+  Store out{store.driver, store.graphroot, store.runroot, {}};
+  auto say = [&](const std::optional<host::Setting<std::string>>& v, const std::string& value,
+                 const char* key) {
+    out.evidence.push_back(
+        v ? fmt::format("{} = {} ({}:{})", key, v->value, v->where.file, v->where.line)
+          : fmt::format("{} not set: {} from storage.conf", key, value.empty() ? "\"\"" : value));
   };
-  take(c.root, out.graphroot, "root");
-  take(c.runroot, out.runroot, "runroot");
-  take(c.storage_driver, out.driver, "storage_driver");
+  say(c.root, out.graphroot, "root");
+  say(c.runroot, out.runroot, "runroot");
+  say(c.storage_driver, out.driver, "storage_driver");
   return out;
 }
 
@@ -97,7 +94,8 @@ Outcome check_shared(const Facts& facts) {
   auto p = podman_store(facts);
   auto c = crio_store(facts);
   std::vector<std::string> evidence = {"podman: " + describe(p), "cri-o: " + describe(c)};
-  if (p.graphroot == c.graphroot && p.driver == c.driver) {
+  if (images::same_store({"containers-storage", p.driver, p.graphroot, p.runroot, {}},
+                         {"containers-storage", c.driver, c.graphroot, c.runroot, {}})) {
     return pass("Podman and CRI-O share " + p.graphroot + ": an image in one is in the other",
                 evidence);
   }
