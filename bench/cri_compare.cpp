@@ -9,17 +9,13 @@
 #include <iostream>
 
 #include "../tests/cri/containerd_peer.h"
+#include "bench_clock.h"
 
 namespace {
 
 using namespace edgecrew;
 using namespace edgecrew::engine::cri::test;
-
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using edgecrew::bench::now_ms;
 
 std::string compose(int n) {
   std::string text = "name: bench\nservices:\n";

@@ -29,11 +29,6 @@ struct ImagesOptions {
   std::string archive_dir;
 };
 
-std::vector<const stack::Service*> chosen(const Context& ctx, const stack::Stack& st,
-                                          const ImagesOptions& opt) {
-  return select_services(ctx, st, opt.services, false);
-}
-
 std::string cell(const images::Presence& p) {
   if (!p.error.empty()) return "?";
   return p.info ? images::short_id(p.info->id) : "-";
@@ -90,7 +85,7 @@ void print_side(std::ostream& out, const StoreSide& side) {
 int run_list(Context& ctx, const ImagesOptions& opt) {
   auto loaded = load_stack_for(ctx);
   const auto& st = loaded.stack;
-  auto services = chosen(ctx, st, opt);
+  auto services = select_services(ctx, st, opt.services, false);
   StoreSide podman = open_side(ctx, st, "podman");
   StoreSide cri = open_side(ctx, st, "cri");
   auto table = images::build_table(services, podman, cri);
@@ -145,7 +140,7 @@ int run_list(Context& ctx, const ImagesOptions& opt) {
 int run_pull(Context& ctx, const ImagesOptions& opt) {
   auto loaded = load_stack_for(ctx);
   const auto& st = loaded.stack;
-  auto services = chosen(ctx, st, opt);
+  auto services = select_services(ctx, st, opt.services, false);
   auto opened = open_engine(ctx, st);
   std::vector<std::string> wanted;
   for (const auto* s : services) {
@@ -192,7 +187,7 @@ int run_sync(Context& ctx, const ImagesOptions& opt) {
   const auto& st = loaded.stack;
   std::string to = opt.to.empty() ? engine_name(ctx, st) : opt.to;
   std::string from = to == "cri" ? "podman" : "cri";
-  auto services = chosen(ctx, st, opt);
+  auto services = select_services(ctx, st, opt.services, false);
   StoreSide source = open_side(ctx, st, from);
   StoreSide target = open_side(ctx, st, to);
   for (const auto* side : {&source, &target}) {
