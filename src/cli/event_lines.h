@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "host/runtime_traps.h"
 #include "plan/events.h"
 #include "plan/executor.h"
 
@@ -26,11 +27,18 @@ inline plan::EventSink event_lines(std::ostream& out, const std::vector<std::str
   };
 }
 
-// "edgecrew: VERB failed for N service(s):" and one line per failure and skipped service.
+// "edgecrew: VERB failed for N service(s):" and one line per failure and skipped service; under a
+// runtime error that a known host trap causes, the cause, the fix and the doctor's check id.
 inline void print_failures(std::ostream& err, const std::string& verb,
                            const plan::ExecutionResult& result) {
   err << fmt::format("edgecrew: {} failed for {} service(s):\n", verb, result.failures.size());
-  for (const auto& f : result.failures) err << fmt::format("  {}: {}\n", f.service, f.why);
+  for (const auto& f : result.failures) {
+    err << fmt::format("  {}: {}\n", f.service, f.why);
+    if (auto trap = host::known_trap(f.why)) {
+      err << fmt::format("    cause: {}; fix: {} (edgecrew doctor --only runtime: {})\n",
+                         trap->cause, trap->fix, trap->check_id);
+    }
+  }
   for (const auto& s : result.skipped) err << fmt::format("  {}: not attempted\n", s);
 }
 

@@ -27,8 +27,8 @@ struct Check {
   std::string opt_in = {};
 };
 
-// The sections in report order: gpu, cdi, cri, crio-config, storage, network, images, services,
-// smoke (those not yet written have no checks).
+// The sections in report order: gpu, cdi, cri, crio-config, runtime, storage, network, images,
+// services, smoke.
 const std::vector<std::string>& section_order();
 
 // Every check, in report order.
@@ -38,6 +38,7 @@ std::vector<Check> catalogue();
 std::vector<Check> gpu_checks();
 std::vector<Check> cdi_checks();
 std::vector<Check> crio_config_checks();
+std::vector<Check> runtime_checks();
 std::vector<Check> storage_checks();
 std::vector<Check> network_checks();
 std::vector<Check> cri_checks();

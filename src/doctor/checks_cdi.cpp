@@ -7,6 +7,7 @@
 
 #include "cdi/spec_validate.h"
 #include "doctor/check.h"
+#include "doctor/engine_facts.h"
 #include "host/host_path.h"
 #include "util/strings.h"
 
@@ -284,8 +285,8 @@ Outcome check_podman_compat(const Facts& facts) {
       fmt::format("Podman 4.3's CDI library resolves only cdiVersion {} specs", k_podman43_cdi);
   evidence.push_back(
       podman ? "podman " + *podman
-             : "Podman version not known: no Podman service answers (the doctor asks a running "
-               "service's libpod API and never starts one), or --root");
+             : "Podman version not known: no Podman service answers or can be started (see "
+               "images.podman), or --root");
   if (newer.empty()) {
     return pass(fmt::format("every spec is cdiVersion {} or older (Podman 4.3 resolves them)",
                             k_podman43_cdi),
@@ -328,7 +329,7 @@ std::vector<Check> cdi_checks() {
       {"cdi.nodes", "cdi", "device nodes, mounts and hooks of the specs on the host", check_nodes},
       {"cdi.gpu-all", "cdi", "nvidia.com/gpu=all resolves and names every GPU", check_gpu_all},
       {"cdi.podman-compat", "cdi", "Podman 4.3's CDI library vs the specs' versions",
-       check_podman_compat},
+       check_podman_compat, k_podman_check_timeout},
   };
 }
 

@@ -55,8 +55,7 @@ const StoreView& podman_store(const Facts& facts) {
       .shared<PodmanStore>([](const Facts& f) {
         const auto& p = podman_facts(f);
         if (!p.engine) return PodmanStore{{"podman", p.absent, {}, {}}};
-        return PodmanStore{ask(*p.engine, "podman", "podman socket " + p.engine->endpoint().socket,
-                               needed_images(f))};
+        return PodmanStore{ask(*p.engine, "podman", p.reached, needed_images(f))};
       })
       .view;
 }
@@ -194,7 +193,8 @@ Outcome check_registries(const Facts& facts) {
 
 std::vector<Check> images_checks() {
   return {
-      {"images.podman", "images", "the stack's images in the Podman store", check_podman},
+      {"images.podman", "images", "the stack's images in the Podman store", check_podman,
+       k_podman_check_timeout},
       {"images.cri", "images", "the stack's images in the CRI runtime's store", check_cri},
       {"images.registries", "images", "the registries of the missing images answer HEAD /v2/ (3 s)",
        check_registries},

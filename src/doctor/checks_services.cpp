@@ -30,8 +30,9 @@ constexpr std::size_t k_strong_password = 16;
 constexpr std::chrono::milliseconds k_probe_timeout{3'000};
 
 struct Running {
-  std::string engine;  // "podman" | "cri"
-  std::string absent;  // why the engine could not be asked
+  std::string engine;   // "podman" | "cri"
+  std::string absent;   // why the engine could not be asked
+  std::string reached;  // which socket answered, and whether the service was started for the run
   std::shared_ptr<engine::Engine> handle;
   std::string podman_socket;                    // for the raw inspect of the OCI config
   std::shared_ptr<engine::cri::CriClient> cri;  // for the verbose ContainerStatus
@@ -55,6 +56,7 @@ const Running& running(const Facts& facts) {
       engine::cri::CriEngineOptions options;
       options.deadlines.call = std::chrono::milliseconds(2'000);
       r.handle = std::make_shared<engine::cri::CriEngine>(*c.endpoint, options);
+      r.reached = "CRI socket " + c.endpoint->socket;
       r.cri = c.client;
     } else {
       const auto& p = podman_facts(f);
@@ -63,6 +65,7 @@ const Running& running(const Facts& facts) {
         return r;
       }
       r.handle = p.engine;
+      r.reached = p.reached;
       r.podman_socket = p.engine->endpoint().socket;
     }
     auto list = r.handle->list(f.inputs().stack->name);
@@ -106,7 +109,7 @@ std::optional<Outcome> cannot(const Facts& facts, const Running** out, bool firs
 Outcome check_state(const Facts& facts) {
   const Running* r = nullptr;
   if (auto no = cannot(facts, &r, true)) return *no;
-  std::vector<std::string> evidence, up, down, absent;
+  std::vector<std::string> evidence = {r->reached}, up, down, absent;
   for (const auto* s : stack_services(facts)) {
     const auto* c = container_of(*r, s->name);
     if (c == nullptr) {
@@ -331,14 +334,14 @@ std::optional<RedisExposure> redis_exposure(const stack::Service& service) {
 
 std::vector<Check> services_checks() {
   auto c = [](std::string id, std::string title, std::function<Outcome(const Facts&)> run,
-              std::chrono::milliseconds timeout = k_default_check_timeout) {
+              std::chrono::milliseconds timeout = k_podman_check_timeout) {
     return Check{std::move(id), "services", std::move(title), std::move(run), timeout, k_flag};
   };
   return {
       c("services.state", "each service's container on the engine that runs the stack",
         check_state),
       c("services.probes", "each running service's native probe", check_probes,
-        std::chrono::milliseconds(8'000)),
+        k_podman_check_timeout + std::chrono::milliseconds(3'000)),
       c("services.cdi", "the CDI devices actually in the OCI spec of containers that ask for them",
         check_cdi),
       c("services.redis-exposure",

@@ -13,6 +13,7 @@
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
 #include "engine/cri/cri_engine.h"
+#include "host/runtime_traps.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
@@ -119,7 +120,7 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
     const auto& p = podman_facts(facts);
     if (!p.engine) return skip(p.absent);
     e = p.engine;
-    where = "podman socket " + p.engine->endpoint().socket;
+    where = p.reached;
   } else {
     const auto& c = cri_facts(facts);
     if (!c.absent.empty()) return skip(c.absent);
@@ -175,6 +176,11 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
   auto ran = run_smoke(*e, st);
   if (!ran) {
     evidence.push_back(ran.error().message);
+    if (auto trap = host::known_trap(ran.error().message)) {
+      return fail(fmt::format("the smoke container did not run through {}: {} (see {})",
+                              engine_name, trap->cause, trap->check_id),
+                  evidence, trap->fix);
+    }
     return fail(fmt::format("the smoke container did not run through {}: {}", engine_name,
                             ran.error().message.substr(0, ran.error().message.find('\n'))),
                 evidence,

@@ -76,19 +76,28 @@ CriFacts read_cri(const Facts& facts) {
       out.loaded_source = "Status verbose info (config.containerd.runtimes)";
     }
   }
-  if (!out.loaded && out.is_crio()) {
+  if (out.is_crio()) {
     // CRI-O's GET /config is its effective configuration: handlers it dropped are not in it.
     auto text = cri::crio_config(endpoint->socket);
     if (text && *text) {
-      host::CrioConfig loaded;
-      host::apply_crio_config_text(loaded, **text, "GET /config");
-      std::set<std::string> names;
-      for (const auto& [name, rt] : loaded.runtimes) names.insert(name);
-      out.loaded = std::move(names);
-      out.loaded_source = "CRI-O's GET /config";
+      host::CrioConfig running;
+      host::apply_crio_config_text(running, **text, "GET /config");
+      if (!out.loaded) {
+        std::set<std::string> names;
+        for (const auto& [name, rt] : running.runtimes) names.insert(name);
+        out.loaded = std::move(names);
+        out.loaded_source = "CRI-O's GET /config";
+      }
+      out.running_config = std::move(running);
     }
   }
   return out;
+}
+
+std::string socket_list(const std::vector<podman::SocketCandidate>& sockets) {
+  std::vector<std::string> out;
+  for (const auto& c : sockets) out.push_back(fmt::format("{} ({})", c.socket, c.source));
+  return join(out, ", ");
 }
 
 PodmanFacts read_podman(const Facts& facts) {
@@ -96,19 +105,27 @@ PodmanFacts read_podman(const Facts& facts) {
   auto env = podman::PodmanEnvironment::from(facts.inputs().environment);
   podman::DiscoveryOptions options;
   options.root_socket = host::under(facts.root(), std::string(podman::k_root_socket)).string();
-  options.start_service = false;  // the doctor reports; it does not start services
+  options.start_service = facts.inputs().start_podman_service;
   auto endpoint = podman::discover(env, options);
   if (!endpoint) {
-    // discover lists each socket it tried on its own line: "  SOCKET (SOURCE): why".
-    std::vector<std::string> tried;
-    for (const auto& line : split(endpoint.error().message, '\n')) {
-      if (line.starts_with("  ")) tried.push_back(trim(line.substr(0, line.find(':'))));
+    auto asked = podman::candidates(env, options);
+    if (!asked) {
+      out.absent = "Podman: " + endpoint.error().message;
+    } else if (!options.start_service) {
+      out.absent = "Podman's service is not running: nothing answers on " + socket_list(*asked) +
+                   " (with --root the doctor starts no service)";
+    } else {
+      out.absent = fmt::format(
+          "nothing answers on {}, and the private Podman service `up` starts "
+          "could not be started: {}",
+          socket_list(*asked), endpoint.error().message);
     }
-    out.absent = tried.empty()
-                     ? "Podman: " + endpoint.error().message
-                     : "Podman's service is not running: nothing answers on " + join(tried, ", ") +
-                           " (the doctor asks a running service; it never starts one)";
     return out;
+  }
+  out.reached = endpoint->describe();
+  if (endpoint->service) {
+    out.reached += fmt::format(", for this run: nothing answers on {} (what `up` does too)",
+                               socket_list(endpoint->silent));
   }
   podman::PodmanTimeouts timeouts;
   timeouts.call = std::chrono::milliseconds(3'000);

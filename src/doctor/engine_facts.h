@@ -1,7 +1,8 @@
 #pragma once
 // What the engine sections (cri, images, services) share: the CRI runtime on its socket and the
 // Podman service, each found and asked once per run (Facts::shared), and the stack the doctor
-// checks against. Nothing here starts a service: a socket that does not answer is reported.
+// checks against. When no Podman socket answers, the private service `up` would start is started
+// for the run (Inputs::start_podman_service) and stopped with the Facts.
 
 #include <memory>
 #include <optional>
@@ -9,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "doctor/check.h"
 #include "doctor/facts.h"
 #include "engine/cri/cri_client.h"
 #include "engine/cri/cri_endpoint.h"
 #include "engine/podman/podman_engine.h"
+#include "host/crio_config.h"
 #include "host/host_path.h"
 
 namespace edgecrew::doctor {
@@ -30,12 +33,21 @@ struct CriFacts {
   // The handlers the runtime has loaded, and where that was read; unset when it does not say.
   std::optional<std::set<std::string>> loaded;
   std::string loaded_source;
+  // CRI-O's GET /config (its effective configuration), read as the files are.
+  std::optional<host::CrioConfig> running_config;
 };
 
 struct PodmanFacts {
   std::shared_ptr<engine::podman::PodmanEngine> engine;  // null when no service answers
-  std::string absent;  // why not: every socket tried, and the rule that no service is started
+  std::string absent;  // why not: every socket asked, and why no service was started
+  // How it was reached, for the evidence: "podman socket /run/podman/podman.sock (root)", or
+  // the private service started for this run and the sockets that did not answer.
+  std::string reached;
 };
+
+// A check that asks Podman may be the one that starts the private service for the run.
+inline constexpr std::chrono::milliseconds k_podman_check_timeout =
+    k_default_check_timeout + engine::podman::k_podman_service_start_timeout;
 
 const CriFacts& cri_facts(const Facts& facts);
 const PodmanFacts& podman_facts(const Facts& facts);

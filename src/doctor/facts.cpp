@@ -6,47 +6,13 @@
 #include <algorithm>
 #include <chrono>
 
-#include "engine/podman/podman_engine.h"
+#include "doctor/engine_facts.h"
 #include "host/host_path.h"
-#include "net/http_client.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
 
 namespace {
-
-constexpr std::chrono::milliseconds k_podman_version_timeout{2000};
-
-// Podman's version from libpod's own answer on a service that is already running (the project
-// asks Podman through its API, never by running `podman`); the doctor starts no service, so
-// without one the version is not known. _ping's headers carry it ("Server: Libpod/4.3.1"):
-// GET /version says the same but takes ~400 ms on Podman 4.3, which runs conmon and the OCI
-// runtime to report their versions too.
-std::optional<std::string> running_podman_version(const std::filesystem::path& root,
-                                                  const std::map<std::string, std::string>& env) {
-  namespace podman = engine::podman;
-  podman::DiscoveryOptions options;
-  options.root_socket = host::under(root, std::string(podman::k_root_socket)).string();
-  options.start_service = false;
-  auto endpoint = podman::discover(podman::PodmanEnvironment::from(env), options);
-  if (!endpoint) return std::nullopt;
-  net::HttpRequest request;
-  request.url = fmt::format("http://d{}/_ping", podman::k_api_prefix);
-  request.unix_socket = endpoint->socket;
-  request.timeout = k_podman_version_timeout;
-  auto response = net::http_request(request);
-  if (!response || response->status != 200) return std::nullopt;
-  if (const std::string* server = response->header("Server")) {
-    // "Libpod/4.3.1 (linux)"
-    constexpr std::string_view k_prefix = "Libpod/";
-    if (server->starts_with(k_prefix)) {
-      std::string v = server->substr(k_prefix.size());
-      return v.substr(0, v.find(' '));
-    }
-  }
-  if (const std::string* v = response->header("Libpod-Api-Version")) return *v;
-  return std::nullopt;
-}
 
 std::optional<std::uint64_t> statvfs_free(const std::filesystem::path& path) {
   struct statvfs st {};
@@ -76,7 +42,7 @@ Inputs default_inputs(const std::filesystem::path& root,
   in.free_bytes = statvfs_free;
   if (std::filesystem::path(root).lexically_normal() == "/") {
     in.nvml = host::read_nvml;
-    in.podman_version = [root, env = in.environment] { return running_podman_version(root, env); };
+    in.start_podman_service = true;
   }
   return in;
 }
@@ -96,8 +62,14 @@ Facts::Facts(Inputs inputs)
         }
         return cdi::load_registry(m_inputs.root, dirs);
       }),
-      m_podman(
-          [this] { return m_inputs.podman_version ? m_inputs.podman_version() : std::nullopt; }),
+      m_podman([this]() -> std::optional<std::string> {
+        if (m_inputs.podman_version) return m_inputs.podman_version();
+        // Asked of the service the engine sections use (started for the run when allowed).
+        const auto& p = podman_facts(*this);
+        if (!p.engine) return std::nullopt;
+        auto v = p.engine->version();
+        return v ? std::optional<std::string>(*v) : std::nullopt;
+      }),
       m_crio([this] { return host::read_crio_config(m_inputs.root); }),
       m_storage([this] { return host::read_storage_conf(m_inputs.root, m_inputs.environment); }),
       m_registries(

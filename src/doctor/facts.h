@@ -1,7 +1,7 @@
 #pragma once
 // What the doctor reads about the host, each computed once on first use and shared by every check
 // that needs it (checks run in parallel). The I/O edges that cannot be pointed at a fixture tree
-// (NVML, statvfs, the Podman binary) are functions in `Inputs` that tests replace.
+// (NVML, statvfs, Podman's version) are functions in `Inputs` that tests replace.
 
 #include <cstdint>
 #include <filesystem>
@@ -32,8 +32,11 @@ struct Inputs {
   std::function<Result<host::NvmlReport>()> nvml;
   // Free bytes on the filesystem holding a path (statvfs); nullopt when it cannot be asked.
   std::function<std::optional<std::uint64_t>(const std::filesystem::path&)> free_bytes;
-  // The installed Podman's version ("4.3.1"), nullopt when Podman is not installed or not asked.
+  // Replaces asking the Podman service for its version ("4.3.1"; nullopt: not known).
   std::function<std::optional<std::string>()> podman_version;
+  // When no Podman socket answers, start the same private `podman system service` that `up`
+  // starts, for this run only (the real host); false: report that nothing answers (fixtures).
+  bool start_podman_service = false;
   // For the engine sections (cri, images, services): the stack as the verbs load it (null when
   // none: stack_error says why), --engine, --cri-endpoint and the profiles.
   std::shared_ptr<const stack::Stack> stack;
@@ -43,7 +46,7 @@ struct Inputs {
   std::vector<std::string> profiles;
 };
 
-// Inputs for the real host under `root`: NVML and `podman --version` only when root is "/".
+// Inputs for the real host under `root`: NVML and a private Podman service only when root is "/".
 Inputs default_inputs(const std::filesystem::path& root,
                       std::map<std::string, std::string> environment);
 

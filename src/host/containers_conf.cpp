@@ -34,7 +34,42 @@ void apply_registries(RegistriesConf& out, std::string_view text, const std::str
   }
 }
 
+void apply_containers(ContainersConf& out, std::string_view text, const std::string& file) {
+  out.files.push_back(file);
+  auto doc = toml_read::parse(text, file, out.diagnostics);
+  if (!doc) return;
+  if (const toml::table* c = (*doc)["containers"].as_table()) {
+    if (auto v = toml_read::strings_at(*c, "default_ulimits", file, out.diagnostics)) {
+      out.default_ulimits =
+          Setting<std::vector<std::string>>{*v, toml_read::at(*c->get("default_ulimits"), file)};
+    }
+  }
+  if (const toml::table* e = (*doc)["engine"].as_table()) {
+    if (auto v = toml_read::string_at(*e, "runtime", file, out.diagnostics)) {
+      out.runtime = Setting<std::string>{*v, toml_read::at(*e->get("runtime"), file)};
+    }
+  }
+}
+
 }  // namespace
+
+ContainersConf read_containers_conf(const fs::path& root,
+                                    const std::map<std::string, std::string>& environment) {
+  ContainersConf out;
+  std::vector<std::string> files;
+  if (auto it = environment.find("CONTAINERS_CONF");
+      it != environment.end() && !it->second.empty()) {
+    files.push_back(it->second);
+  } else {
+    files = {"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"};
+    auto dropins = conf_files(root, "/etc/containers/containers.conf.d");
+    files.insert(files.end(), dropins.begin(), dropins.end());
+  }
+  for (const auto& f : files) {
+    if (auto text = read_file(under(root, f))) apply_containers(out, *text, f);
+  }
+  return out;
+}
 
 StorageConf storage_conf_from_text(std::string_view text, const std::string& file) {
   StorageConf out;

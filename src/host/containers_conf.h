@@ -43,4 +43,22 @@ struct RegistriesConf {
 RegistriesConf read_registries_conf(const std::filesystem::path& root,
                                     const std::map<std::string, std::string>& environment);
 
+// containers.conf as Podman 4 (containers/common) reads it for root: CONTAINERS_CONF alone when
+// set; else /usr/share/containers/containers.conf, /etc/containers/containers.conf, then
+// /etc/containers/containers.conf.d/*.conf in lexical order, a later file's keys replacing
+// earlier ones. Only what the doctor checks is kept.
+struct ContainersConf {
+  std::vector<std::string> files;  // read, in order
+  Diagnostics diagnostics;
+  // [containers] default_ulimits: "nofile=1024:1024"; nullopt when no file sets it (Podman's
+  // built-in default then asks for nproc = kernel.pid_max).
+  std::optional<Setting<std::vector<std::string>>> default_ulimits;
+  // [engine] runtime: the OCI runtime's name ("crun", "runc") or a path; nullopt: Podman takes
+  // crun when it is installed, else runc.
+  std::optional<Setting<std::string>> runtime;
+};
+
+ContainersConf read_containers_conf(const std::filesystem::path& root,
+                                    const std::map<std::string, std::string>& environment);
+
 }  // namespace edgecrew::host

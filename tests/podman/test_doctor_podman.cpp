@@ -9,10 +9,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "../unit/cli_fixture.h"
 #include "doctor/check.h"
 #include "doctor/facts.h"
 #include "doctor/runner.h"
+#include "host/process_limits.h"
+#include "host/runtime_traps.h"
 #include "podman_peer.h"
 #include "util/strings.h"
 
@@ -53,19 +58,112 @@ class DoctorPodmanTest : public PodmanPeerTest {
 };
 
 TEST_F(DoctorPodmanTest, VersionComesFromTheLibpodApi) {
-  auto in = doctor::default_inputs("/", environment());
-  ASSERT_TRUE(in.podman_version);
-  auto v = in.podman_version();
+  doctor::Facts facts(doctor::default_inputs("/", environment()));
+  const auto& v = facts.podman_version();
   ASSERT_TRUE(v.has_value());
   auto cli = podman(*s_peer, {"version", "--format", "{{.Server.Version}}"});
   ASSERT_TRUE(cli.ok());
   EXPECT_EQ(*v, trim(cli->out));
-  // No service answers: not known (and no service is started for the doctor).
+  // No service answers and none may be started (a --root fixture): not known.
   auto none =
       doctor::default_inputs("/", {{"CONTAINER_HOST", "unix://" + (m_root / "no.sock").string()}});
+  none.start_podman_service = false;
   if (!fs::exists("/run/podman/podman.sock")) {
-    EXPECT_FALSE(none.podman_version().has_value());
+    EXPECT_FALSE(doctor::Facts(none).podman_version().has_value());
   }
+}
+
+// Debian's default: no podman.socket. `up` starts its private service; the doctor starts the
+// same for its run and sees what `up` made. On a host whose hard nofile limit is below Podman's
+// default (the test machines), the first `up` fails and both name the trap.
+TEST_F(DoctorPodmanTest, WithoutAPodmanSocketUpAndDoctorReachTheSameService) {
+  if (ping(std::string(k_root_socket))) {
+    GTEST_SKIP() << "a Podman service answers on " << k_root_socket
+                 << ": this test needs a host without one";
+  }
+  auto private_services = [] {
+    std::set<std::string> out;
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+      if (entry.path().filename().string().starts_with("edgecrew-podman-") &&
+          fs::exists(entry.path() / "podman.sock")) {
+        out.insert(entry.path().string());
+      }
+    }
+    return out;
+  };
+  const auto before = private_services();
+  cli::Process process;
+  process.cwd = m_root / "project";
+  process.host_root = "/";
+  write(
+      process.cwd / "compose.yaml",
+      std::string("name: ecnosocket\nservices:\n  a:\n    image: ") + k_image +
+          "\n    command: [sleep, \"1000\"]\n    network_mode: host\n    stop_grace_period: 1s\n"
+          "  b:\n    image: " +
+          k_image +
+          "\n    command: [sleep, \"1000\"]\n    network_mode: host\n    stop_grace_period: 1s\n");
+  const fs::path conf = m_root / "containers.conf";
+  process.environment = {{"CONTAINERS_CONF", conf.string()},
+                         {"CONTAINERS_STORAGE_CONF", s_peer->env.containers_storage_conf},
+                         {"HOME", (m_root / "home").string()},
+                         {"XDG_CONFIG_HOME", (m_root / "config").string()}};
+  auto json_of = [](const std::string& out) { return nlohmann::json::parse(out, nullptr, false); };
+  auto check = [&](const nlohmann::json& report, const std::string& id) {
+    for (const auto& c : report["checks"]) {
+      if (c["id"] == id) return c;
+    }
+    ADD_FAILURE() << "no " << id;
+    return nlohmann::json::object();
+  };
+
+  // Podman's own defaults: nofile 1048576 for root.
+  write(conf, "[containers]\nlog_driver = \"k8s-file\"\n[engine]\nruntime = \"runc\"\n");
+  auto limits = host::read_process_limits("/", "self");
+  ASSERT_TRUE(limits.ok());
+  if (!limits->cap_sys_resource.value_or(true) &&
+      limits->nofile.hard < host::k_podman_rlimit_default) {
+    auto up = edgecrew::testing::run_cli({"up"}, process);
+    EXPECT_EQ(up.status, 1) << up.out << up.err;
+    EXPECT_THAT(up.err, HasSubstr("error setting rlimit type 7: operation not permitted"));
+    EXPECT_THAT(up.err, HasSubstr("(edgecrew doctor --only runtime: runtime.ulimits)"));
+    auto doc = edgecrew::testing::run_cli({"doctor", "--only", "runtime", "--json"}, process);
+    auto ulimits = check(json_of(doc.out), "runtime.ulimits");
+    EXPECT_EQ(ulimits["status"], "fail") << doc.out;
+    EXPECT_THAT(ulimits["fix"].get<std::string>(),
+                HasSubstr(fmt::format("nofile={}:{}", limits->nofile.hard, limits->nofile.hard)));
+    EXPECT_EQ(edgecrew::testing::run_cli({"down"}, process).status, 0);
+  }
+
+  write(conf,
+        "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
+        "log_driver = \"k8s-file\"\n[engine]\nruntime = \"runc\"\n");
+  auto up = edgecrew::testing::run_cli({"up", "--wait", "-v"}, process);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.err, HasSubstr("started `podman system service`"));
+  auto ps = json_of(edgecrew::testing::run_cli({"ps", "--json"}, process).out);
+  ASSERT_TRUE(ps.is_array());
+  auto doc = edgecrew::testing::run_cli(
+      {"doctor", "--check-services", "--only", "services", "--only", "runtime", "--json"}, process);
+  auto report = json_of(doc.out);
+  ASSERT_FALSE(report.is_discarded()) << doc.out << doc.err;
+  auto state = check(report, "services.state");
+  EXPECT_EQ(state["status"], "pass") << doc.out;
+  EXPECT_EQ(state["summary"], "on podman: 2 running");
+  const auto evidence = state["evidence"].dump();
+  EXPECT_THAT(evidence, HasSubstr("started `podman system service`"));
+  EXPECT_THAT(evidence,
+              HasSubstr("for this run: nothing answers on /run/podman/podman.sock (root)"));
+  // Service by service, the doctor and ps name the same container in the same state.
+  ASSERT_EQ(ps.size(), 2U);
+  for (const auto& c : ps) {
+    EXPECT_EQ(c["state"], "running");
+    EXPECT_THAT(evidence, HasSubstr(c["service"].get<std::string>() + ": running " +
+                                    c["id"].get<std::string>().substr(0, 12)));
+  }
+  EXPECT_EQ(check(report, "runtime.ulimits")["status"], "pass") << doc.out;
+  EXPECT_EQ(edgecrew::testing::run_cli({"down"}, process).status, 0);
+  // Neither left a service running: the private sockets' folders are gone.
+  EXPECT_EQ(private_services(), before);
 }
 
 TEST_F(DoctorPodmanTest, ImagesPresentAndMissingInThePodmanStore) {

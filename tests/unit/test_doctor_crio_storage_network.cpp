@@ -30,14 +30,15 @@ TEST(DoctorCrioConfig, HealthyConfigWithNvidiaDropIn) {
   EXPECT_EQ(rt.outcome.summary, "nvidia, runc (every runtime_path present)");
   EXPECT_EQ(
       joined(rt.outcome.evidence),
-      "nvidia: oci /usr/bin/nvidia-container-runtime (/etc/crio/crio.conf.d/99-nvidia.conf:9)\n"
+      "nvidia: oci /usr/bin/nvidia-container-runtime (/etc/crio/crio.conf.d/99-nvidia.toml:9)\n"
       "runc: oci /usr/sbin/runc (/etc/crio/crio.conf:15)\n");
   EXPECT_EQ(finding(r, "crio-config.cdi-dirs").outcome.summary, "/etc/cdi, /var/run/cdi (default)");
   EXPECT_EQ(finding(r, "crio-config.hooks-dir").outcome.summary,
             "/usr/share/containers/oci/hooks.d: 1 hook");
 }
 
-TEST(DoctorCrioConfig, DroppedHandlerDefaultNvidiaSyntaxErrorAndUnreadSpecDir) {
+// CRI-O validates every handler: the default one failing stops CRI-O, another one is dropped.
+TEST(DoctorCrioConfig, FailingDefaultHandlerDroppedHandlerSyntaxErrorAndUnreadSpecDir) {
   EDGECREW_FIXTURE_HOST(host, "crio-broken");
   auto r = run(host, {"crio-config"});
   const auto& files = finding(r, "crio-config.files");
@@ -46,18 +47,20 @@ TEST(DoctorCrioConfig, DroppedHandlerDefaultNvidiaSyntaxErrorAndUnreadSpecDir) {
             "/etc/crio/crio.conf.d/30-typo.conf:2:19: not valid TOML: Error while parsing string: "
             "unescaped control characters other than TAB (U+0009) are explicitly prohibited");
   const auto& def = finding(r, "crio-config.default-runtime");
-  EXPECT_EQ(def.outcome.verdict, Verdict::warn);
-  EXPECT_NE(def.outcome.fix.find("default_runtime = \"runc\""), std::string::npos);
+  EXPECT_EQ(def.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(def.outcome.summary, "CRI-O refuses to start: the default runtime handler nvidia");
+  EXPECT_EQ(def.outcome.evidence.front(),
+            "the default handler nvidia fails validation: runtime_path "
+            "/usr/local/nvidia/toolkit/nvidia-container-runtime does not exist "
+            "(/etc/crio/crio.conf.d/10-nvidia.conf:2) (/etc/crio/crio.conf.d/10-nvidia.conf:1)");
   const auto& rt = finding(r, "crio-config.runtimes");
   EXPECT_EQ(rt.outcome.verdict, Verdict::fail);
-  EXPECT_EQ(rt.outcome.summary, "2 of 3 handlers would be dropped by CRI-O: kata, nvidia");
-  EXPECT_NE(
-      joined(rt.outcome.evidence)
-          .find(
-              "nvidia: runtime_path /usr/local/nvidia/toolkit/nvidia-container-runtime does not "
-              "exist (/etc/crio/crio.conf.d/10-nvidia.conf:2): CRI-O drops this handler, and pods "
-              "asking for it fail with \"failed to find runtime handler nvidia\""),
-      std::string::npos);
+  EXPECT_EQ(rt.outcome.summary, "1 of 3 handlers would be dropped by CRI-O: kata");
+  EXPECT_NE(joined(rt.outcome.evidence)
+                .find("kata: runtime_type \"virtual\" is not oci, vm or pod "
+                      "(/etc/crio/crio.conf.d/20-kata.conf:3): CRI-O drops this handler, and pods "
+                      "asking for it fail with \"failed to find runtime handler kata\""),
+            std::string::npos);
   const auto& cdi = finding(r, "crio-config.cdi-dirs");
   EXPECT_EQ(cdi.outcome.verdict, Verdict::warn);
   EXPECT_EQ(cdi.outcome.summary, "CRI-O does not read /var/run/cdi/example.yaml");
@@ -87,7 +90,9 @@ TEST(DoctorCrioConfig, NoCrioSkipsTheSection) {
   }
 }
 
-TEST(HostCrioConfig, DropInsOverrideKeysAndMergeHandlers) {
+// A drop-in's key replaces the earlier value; its handler table replaces the whole handler (CRI-O
+// decodes each into a new handler), keeping handlers it does not name.
+TEST(HostCrioConfig, DropInsOverrideKeysAndReplaceHandlers) {
   host::CrioConfig c;
   host::apply_crio_config_text(c,
                                "[crio.runtime]\ndefault_runtime = \"runc\"\n"
@@ -102,11 +107,14 @@ TEST(HostCrioConfig, DropInsOverrideKeysAndMergeHandlers) {
   EXPECT_EQ(c.default_runtime->value, "crun");
   EXPECT_EQ(c.default_runtime->where.file, "10.conf");
   ASSERT_EQ(c.runtimes.size(), 2u);
-  EXPECT_EQ(c.runtimes["runc"].runtime_path->value, "/a");   // kept from main.conf
-  EXPECT_EQ(c.runtimes["runc"].runtime_type->value, "oci");  // added by 10.conf
+  EXPECT_FALSE(c.runtimes["runc"].runtime_path.has_value());  // not inherited from main.conf
+  EXPECT_EQ(c.runtimes["runc"].runtime_type->value, "oci");   // set by 10.conf
+  EXPECT_EQ(c.runtimes["crun"].runtime_path->value, "/b");
   ASSERT_EQ(c.diagnostics.items().size(), 1u);
-  EXPECT_EQ(format_diagnostic(c.diagnostics.items()[0]),
-            "20.conf:2:13: \"hooks_dir\" must be an array of strings, not an integer");
+  EXPECT_TRUE(format_diagnostic(c.diagnostics.items()[0])
+                  .starts_with("20.conf:2:13: crio.runtime.hooks_dir must be an array of strings, "
+                               "not an integer: CRI-O refuses to start"))
+      << format_diagnostic(c.diagnostics.items()[0]);
 }
 
 TEST(DoctorStorage, SharedStoreFreeSpaceAndRegistries) {

@@ -113,10 +113,10 @@ TEST(DoctorRunner, IgnoreTurnsAFailureIntoAWarningAndOnlySelectsSections) {
   r = run_checks(checks, facts, {{"cdi"}, {}});
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].id, "cdi.ok");
-  EXPECT_EQ(
-      check_selection(checks, {{"gpx"}, {}}).error().message,
-      "--only: no section \"gpx\"; did you mean \"gpu\"? (sections: gpu, cdi, cri, crio-config, "
-      "storage, network, images, services, smoke)");
+  EXPECT_EQ(check_selection(checks, {{"gpx"}, {}}).error().message,
+            "--only: no section \"gpx\"; did you mean \"gpu\"? (sections: gpu, cdi, cri, "
+            "crio-config, runtime, "
+            "storage, network, images, services, smoke)");
   EXPECT_EQ(check_selection(checks, {{}, {"gpu.bda"}}).error().message,
             "--ignore: no check \"gpu.bda\"; did you mean \"gpu.bad\"? (edgecrew doctor --json "
             "lists the ids)");

@@ -79,10 +79,14 @@ TEST(DoctorVerdicts, CrioUndefinedDefaultAndNonExecutableRuntime) {
   auto r = host.run(host.inputs(), {{"crio-config"}, {}});
   const auto& def = finding(r, "crio-config.default-runtime");
   EXPECT_EQ(def.outcome.verdict, Verdict::fail);
-  EXPECT_EQ(def.outcome.summary,
-            "default_runtime \"kata\" has no [crio.runtime.runtimes.kata] table");
+  EXPECT_EQ(def.outcome.summary, "CRI-O refuses to start: the default runtime handler kata");
+  EXPECT_EQ(def.outcome.evidence.front(),
+            "default_runtime set to \"kata\", but no runtime entry table "
+            "[crio.runtime.runtimes.kata] was found (/etc/crio/crio.conf.d/50-default.conf:2)");
+  // CRI-O checks only that runtime_path exists: it keeps the handler, whose containers fail.
   const auto& rt = finding(r, "crio-config.runtimes");
-  EXPECT_EQ(rt.outcome.summary, "1 of 2 handlers would be dropped by CRI-O: nvidia");
+  EXPECT_EQ(rt.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(rt.outcome.summary, "nvidia cannot run containers: its binary is not executable");
   EXPECT_NE(rt.outcome.fix.find("$ chmod 755 /usr/bin/nvidia-container-runtime"),
             std::string::npos);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The Podman engine: the Engine interface over the libpod REST API (`/v4.0.0/libpod/...`, served
-// by Podman 4.x and 5.x) on Podman's unix socket. Every call has a named timeout; HTTP errors
-// become Error kinds carrying libpod's own "cause" and "message".
+// by Podman 4.x and 5.x) on the socket discovery found (podman_discovery.h). Every call has a named
+// timeout; HTTP errors become Error kinds carrying libpod's own "cause" and "message".
 
 #include <chrono>
 #include <filesystem>
@@ -12,19 +12,17 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/podman/podman_discovery.h"
 #include "net/http_client.h"
 #include "util/result.h"
 #include "util/subprocess.h"
 
 namespace edgecrew::engine::podman {
 
-inline constexpr std::string_view k_api_prefix = "/v4.0.0/libpod";
 // Podman's Docker-compatible API, same version: its pull reports per-layer progress, libpod's
 // reports only text lines.
 inline constexpr std::string_view k_compat_prefix = "/v4.0.0";
-inline constexpr std::string_view k_root_socket = "/run/podman/podman.sock";
 
-inline constexpr std::chrono::milliseconds k_podman_connect_timeout{2'000};
 inline constexpr std::chrono::milliseconds k_podman_call_timeout{10'000};
 // A stop waits for the grace period, then for the kill and the cleanup: this much on top. Podman
 // 4.3 tears stopped containers down one at a time (network, runtime; 0.1 to 0.2 s each on 2
@@ -35,70 +33,12 @@ inline constexpr std::chrono::milliseconds k_podman_stop_margin{60'000};
 // bytes once a second, but is silent while it unpacks the layers into its store after the last
 // download, which takes minutes for such an image on a slow disk.
 inline constexpr std::chrono::milliseconds k_podman_pull_timeout{10 * 60 * 1'000};
-// Discovery asks every candidate socket; one that does not answer this fast is taken as dead.
-inline constexpr std::chrono::milliseconds k_podman_ping_timeout{1'000};
-// How long a `podman system service` edgecrew starts gets to answer _ping.
-inline constexpr std::chrono::milliseconds k_podman_service_start_timeout{5'000};
-
 struct PodmanTimeouts {
   std::chrono::milliseconds connect = k_podman_connect_timeout;
   std::chrono::milliseconds call = k_podman_call_timeout;
   std::chrono::milliseconds stop_margin = k_podman_stop_margin;
   std::chrono::milliseconds pull = k_podman_pull_timeout;  // without any progress, see above
 };
-
-// The variables that choose Podman's socket and configuration, passed in rather than read from
-// the process's environment.
-struct PodmanEnvironment {
-  std::string container_host;           // CONTAINER_HOST: "unix:///path"
-  std::string xdg_runtime_dir;          // XDG_RUNTIME_DIR: $XDG_RUNTIME_DIR/podman/podman.sock
-  std::string containers_conf;          // CONTAINERS_CONF, for a service edgecrew starts
-  std::string containers_storage_conf;  // CONTAINERS_STORAGE_CONF, likewise
-  std::string registries_conf;          // CONTAINERS_REGISTRIES_CONF, likewise
-
-  static PodmanEnvironment from(const std::map<std::string, std::string>& env);
-};
-
-struct DiscoveryOptions {
-  std::string root_socket = std::string(k_root_socket);
-  bool start_service = true;  // when no socket answers
-  std::string podman_program = "podman";
-  std::filesystem::path temp_root{};  // where the private socket's folder goes; empty: the system's
-};
-
-// A `podman system service` edgecrew started on a private socket; destroying it stops the service
-// and removes the socket's folder.
-class StartedService {
- public:
-  StartedService(Subprocess process, std::filesystem::path dir);
-  StartedService(const StartedService&) = delete;
-  StartedService& operator=(const StartedService&) = delete;
-  ~StartedService();
-
-  pid_t pid() const { return m_process.pid(); }
-  Subprocess& process() { return m_process; }
-  const std::filesystem::path& dir() const { return m_dir; }
-
- private:
-  Subprocess m_process;
-  std::filesystem::path m_dir;
-};
-
-struct PodmanEndpoint {
-  std::string socket;
-  std::string source;  // "CONTAINER_HOST" | "root" | "XDG_RUNTIME_DIR" | "started"
-  std::unique_ptr<StartedService> service;  // set when source is "started"
-
-  std::string describe() const;  // for `-v`: "podman socket /run/podman/podman.sock (root)"
-};
-
-// GET _ping on `socket`: ok when it answers "OK".
-Status ping(const std::string& socket, std::chrono::milliseconds timeout = k_podman_ping_timeout);
-
-// CONTAINER_HOST, then the root socket, then $XDG_RUNTIME_DIR/podman/podman.sock: the first that
-// answers _ping. When none does, starts `podman system service` on a private socket. Errors:
-// invalid_input (CONTAINER_HOST is not unix://), unavailable (nothing answers, nothing started).
-Result<PodmanEndpoint> discover(const PodmanEnvironment& env, const DiscoveryOptions& options = {});
 
 class PodmanEngine : public Engine {
  public:
@@ -126,6 +66,11 @@ class PodmanEngine : public Engine {
 
   // Creates "<project>_default" (labelled with the project) unless it exists.
   Status ensure_network(const std::string& project);
+
+  // The service's Podman version ("4.3.1"), from the Server header of its _ping answer: GET
+  // /version says the same but takes ~400 ms on Podman 4.3 (it runs conmon and the OCI runtime
+  // to report their versions too).
+  Result<std::string> version();
 
  private:
   Result<net::HttpResponse> call(const std::string& method, const std::string& path,
