@@ -13,7 +13,7 @@ edgecrew="${EDGECREW:-$root/build/edgecrew}"
 rounds="${1:-5}"
 [ -x "$edgecrew" ] || { echo "build first: ./scripts/build.sh (or set EDGECREW)"; exit 1; }
 for p in podman containerd ctr runc busybox redis-server redis-cli curl; do
-  command -v "$p" >/dev/null || { echo "$p is not installed: run scripts/setup.sh"; exit 1; }
+  command -v "$p" >/dev/null || { echo "$p is not installed: run scripts/setup.sh --test"; exit 1; }
 done
 
 work="$(mktemp -d /tmp/edgecrew-doctor-bench-XXXXXX)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, then configures and builds edgecrew into build/ (release, with tests).
+# Installs what building needs, then configures build/ (release, tests configured) and builds the
+# edgecrew binary only: what the README's first command runs. scripts/test.sh builds the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build
+cmake --build build --target edgecrew

@@ -15,7 +15,7 @@ case "$which" in
   toml) target=fuzz_toml_config; seeds=(tests/fuzz/corpus/toml); extra=() ;;
   *) echo "fuzz.sh: unknown target $which (compose, cdi or toml)" >&2; exit 2 ;;
 esac
-./scripts/setup.sh
+./scripts/setup.sh --test
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DEDGECREW_TESTS=OFF -DEDGECREW_FUZZ=ON -DEDGECREW_SANITIZE="address;undefined" \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian packages edgecrew needs to build and test. Idempotent; quiet when all is there.
+# Installs the Debian packages edgecrew needs to build (and with --test, to run every test).
+# Idempotent; quiet when all is there.
 set -euo pipefail
 
+# What building the edgecrew binary needs (scripts/build.sh, the README's first command).
 packages=(
-  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-dev
+  build-essential cmake ninja-build pkg-config
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
-  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc containerd
-  libcurl4-openssl-dev libhiredis-dev libtomlplusplus-dev redis-server redis-tools
-  podman runc catatonit busybox-static procps tmux skopeo docker-registry
-  nodejs
+  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
+  libcurl4-openssl-dev libhiredis-dev libtomlplusplus-dev
 )
+# `setup.sh --test`: also the peers and tools the whole test suite uses (scripts/test.sh).
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    clang clang-format libclang-rt-dev containerd redis-server redis-tools
+    podman runc catatonit busybox-static procps tmux skopeo docker-registry nodejs
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 # Debian's nodejs comes without npm (NodeSource's includes it): the schema tests need npm.
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${1:-}" = "--test" ]; then command -v npm >/dev/null 2>&1 || missing+=(npm); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -3,7 +3,9 @@
 # UndefinedBehaviorSanitizer and runs the tests there too. Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/setup.sh --test
 ./scripts/build.sh
+cmake --build build
 # The schema tests (label "schema") read the manifests with kubernetes-models, pinned by
 # tests/k8s-schema/package-lock.json.
 npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/null

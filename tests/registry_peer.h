@@ -90,7 +90,7 @@ class RegistryPeer {
         Subprocess::spawn({.argv = {"docker-registry", "serve", (m_dir / "config.yml").string()}});
     if (!process) {
       return "cannot start docker-registry: " + process.error().message +
-             " (run scripts/setup.sh: package docker-registry)";
+             " (run scripts/setup.sh --test: package docker-registry)";
     }
     m_process.emplace(std::move(*process));
     Deadline deadline(k_registry_start_timeout);

@@ -27,8 +27,10 @@ struct GlobalOptions {
   std::string cri_endpoint;            // --cri-endpoint; "" = discovered
 };
 
-// Gives the engine a verb talks to instead of opening one: tests run verbs against a fake.
-using EngineFactory = std::function<std::shared_ptr<engine::Engine>(const stack::Stack& stack)>;
+// Gives the engine a verb talks to instead of opening one: tests run verbs against a fake. `engine`
+// is the one the verb would open ("podman" | "cri"), as --engine and the stack chose it.
+using EngineFactory = std::function<std::shared_ptr<engine::Engine>(const stack::Stack& stack,
+                                                                    const std::string& engine)>;
 
 struct Context {
   GlobalOptions global;

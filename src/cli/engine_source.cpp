@@ -85,7 +85,7 @@ Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
   std::string name = engine_name(ctx, stack);
-  if (ctx.engine_factory) return {ctx.engine_factory(stack), "the test engine", ""};
+  if (ctx.engine_factory) return {ctx.engine_factory(stack, name), "the test engine", ""};
   auto opened = reach_engine(ctx, stack, name);
   if (!opened) throw CommandError(1, opened.error().message);
   return std::move(*opened);

@@ -226,7 +226,7 @@ inline std::string containerd_config(const Peer& peer) {
 inline std::string set_up(Peer& peer, bool with_redis) {
   for (const char* program : {"containerd", "ctr", "runc", "busybox", "tar", "ldd"}) {
     if (which(program).empty()) {
-      return std::string(program) + " is not installed: run scripts/setup.sh";
+      return std::string(program) + " is not installed: run scripts/setup.sh --test";
     }
   }
   std::string pattern = (fs::temp_directory_path() / "edgecrew-cri-test-XXXXXX").string();
@@ -269,7 +269,7 @@ inline std::string set_up(Peer& peer, bool with_redis) {
   }
   if (!with_redis) return {};
   const std::string redis = which("redis-server");
-  if (redis.empty()) return "redis-server is not installed: run scripts/setup.sh";
+  if (redis.empty()) return "redis-server is not installed: run scripts/setup.sh --test";
   const fs::path redis_root = peer.dir / "rootfs/redis";
   add_busybox(redis_root);
   if (auto why = edgecrew::testing::copy_with_libraries(redis, redis_root, "/usr/bin/redis-server",

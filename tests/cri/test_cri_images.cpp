@@ -131,7 +131,8 @@ std::string trimmed(std::string s) {
 
 TEST_F(CriImagesTest, AnImageMovedFromContainersStorageKeepsItsIdAndRunsWithoutARegistry) {
   for (const char* program : {"podman", "skopeo"}) {
-    ASSERT_FALSE(which(program).empty()) << program << " is not installed: run scripts/setup.sh";
+    ASSERT_FALSE(which(program).empty())
+        << program << " is not installed: run scripts/setup.sh --test";
   }
   const std::string name = "localhost/edgecrew-test/moved:1";
   PodmanStore store{s_peer->dir / "podman"};

@@ -7,8 +7,8 @@ set -eu
 edgecrew="$1"
 schema="$2"
 stack="$3"
-command -v podman >/dev/null || { echo "podman is not installed: run scripts/setup.sh"; exit 1; }
-command -v busybox >/dev/null || { echo "busybox is not installed: run scripts/setup.sh"; exit 1; }
+command -v podman >/dev/null || { echo "podman is not installed: run scripts/setup.sh --test"; exit 1; }
+command -v busybox >/dev/null || { echo "busybox is not installed: run scripts/setup.sh --test"; exit 1; }
 
 work=$(mktemp -d /tmp/edgecrew-kube-play-XXXXXX)
 token="tok-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"

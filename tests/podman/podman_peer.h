@@ -62,9 +62,10 @@ inline Result<Completed> podman(const Peer& peer, std::vector<std::string> args)
 
 // Returns "" or why Podman cannot run here.
 inline std::string set_up(Peer& peer) {
-  if (which("podman").empty()) return "podman is not installed: run scripts/setup.sh";
+  if (which("podman").empty()) return "podman is not installed: run scripts/setup.sh --test";
   const std::string busybox = which("busybox");
-  if (busybox.empty()) return "busybox is not installed: run scripts/setup.sh (busybox-static)";
+  if (busybox.empty())
+    return "busybox is not installed: run scripts/setup.sh --test (busybox-static)";
   std::string pattern = (fs::temp_directory_path() / "edgecrew-podman-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return "cannot create a temp dir";
   peer.dir = pattern;

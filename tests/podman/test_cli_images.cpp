@@ -256,7 +256,7 @@ TEST_F(CliImagesTest, UpWithAnImageWhoseRegistryDoesNotAnswerCreatesNothing) {
 
 // A real registry (tests/registry_peer.h) and a Podman on an empty store that pulls from it.
 TEST_F(CliImagesTest, PullShowsLayerProgressAsPlainLinesAndRedrawnOnATerminal) {
-  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
+  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh --test";
   edgecrew::test::RegistryPeer registry;
   auto started = registry.start();
   ASSERT_EQ(started, "") << started;

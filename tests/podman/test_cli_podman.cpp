@@ -217,7 +217,7 @@ TEST_F(CliPodmanTest, UpWithoutWaitFailsForAServiceThatExitsAtOnce) {
 }
 
 TEST_F(CliPodmanTest, UpOnATerminalRedrawsOneLinePerServiceInPlace) {
-  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh";
+  ASSERT_FALSE(which("tmux").empty()) << "tmux is not installed: run scripts/setup.sh --test";
   write_stack(std::string("name: ecclitty\n") +
               "services:\n"
               "  db:\n"

@@ -34,7 +34,11 @@ class CliEngineVerbs : public ::testing::Test {
     std::ostringstream err;
     cli::Io io{out, err, false};
     CliRun r;
-    r.status = cli::run(args, io, f.process, [this](const stack::Stack&) { return fake; });
+    r.status =
+        cli::run(args, io, f.process, [this](const stack::Stack&, const std::string& engine) {
+          opened.push_back(engine);
+          return fake;
+        });
     r.out = out.str();
     r.err = err.str();
     return r;
@@ -48,6 +52,7 @@ class CliEngineVerbs : public ::testing::Test {
 
   CliFixture f;
   std::shared_ptr<plan::test::FakeEngine> fake = std::make_shared<plan::test::FakeEngine>("app");
+  std::vector<std::string> opened;  // the engine each verb asked the factory for
 };
 
 TEST_F(CliEngineVerbs, PlanAndDryRunPrintThePlanAndChangeNothing) {
@@ -124,10 +129,13 @@ TEST_F(CliEngineVerbs, PodmanAndCriAreTheEngines) {
   auto other = run({"--engine", "docker", "ps"});
   EXPECT_EQ(other.status, 2);
   EXPECT_THAT(other.err, HasSubstr("--engine"));
+  EXPECT_TRUE(opened.empty());  // refused before any engine is opened
+  EXPECT_EQ(run({"ps"}).status, 0);
   EXPECT_EQ(run({"--engine", "cri", "ps"}).status, 0);
   f.write("compose.yaml", std::string(k_stack) + "x-edgecrew:\n  engine: cri\n");
   EXPECT_EQ(run({"ps"}).status, 0);
   EXPECT_EQ(run({"--engine", "podman", "ps"}).status, 0);
+  EXPECT_EQ(opened, (std::vector<std::string>{"podman", "cri", "cri", "podman"}));
 }
 
 }  // namespace

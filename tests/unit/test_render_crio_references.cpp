@@ -1,14 +1,18 @@
-// render crio against the hand-written crictl files users run today
-// (../shared/reference/crictl-json/). tests/data/crio/references/compose.yaml states the same
-// services; both sides are parsed into runtime.v1 messages and must be equal once the intended
-// differences listed here are applied to the reference. A listed difference that changes nothing is
-// an error too, so the list stays true.
+// render crio against the hand-written crictl files users run today, restated field by field in
+// tests/data/crio/references/crictl-files.yaml (the suite needs nothing outside the repository).
+// tests/data/crio/references/compose.yaml states the same services; both sides are parsed into
+// runtime.v1 messages and must be equal once the intended differences listed here are applied to
+// the reference. A listed difference that changes nothing is an error too, so the list stays true.
+// Where the original files are at hand (the project's reference folder beside the checkout), a
+// test checks that the restatement still says what they say.
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -29,7 +33,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace v1 = ::runtime::v1;
 
-const fs::path k_reference_dir = EDGECREW_CRICTL_REFERENCE_DIR;
+const fs::path k_restated = stack::test::k_data_dir + "/crio/references/crictl-files.yaml";
+const fs::path k_originals = EDGECREW_CRICTL_REFERENCE_DIR;
 const std::string k_project = "swe-ai-fleet";
 const std::string k_project_dir = "/home/ia/develop/swe-ai-fleet";
 
@@ -56,6 +61,39 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
+// A restated file as the JSON it stands for: quoted scalars are strings, plain numbers and
+// true/false are numbers and booleans, mappings keep their order.
+nlohmann::ordered_json to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    auto out = nlohmann::ordered_json::object();
+    for (const auto& item : node) out[item.first.as<std::string>()] = to_json(item.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& item : node) out.push_back(to_json(item));
+    return out;
+  }
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted
+  if (text == "true" || text == "false") return text == "true";
+  long long number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec == std::errc() && end == text.data() + text.size()) return number;
+  return text;
+}
+
+const YAML::Node& restated() {
+  static const YAML::Node files = YAML::LoadFile(k_restated.string());
+  return files;
+}
+
+nlohmann::ordered_json restated(const std::string& file) {
+  const YAML::Node node = restated()[file];
+  EXPECT_TRUE(node.IsMap()) << file << " is not in " << k_restated;
+  return to_json(node);
+}
+
 void set_env(v1::ContainerConfig& ctr, const std::string& key, const std::string& value) {
   for (auto& env : *ctr.mutable_envs()) {
     if (env.key() == key) {
@@ -77,9 +115,6 @@ void replace_arg(v1::ContainerConfig& ctr, const std::string& from, const std::s
 class CrioReferences : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::is_directory(k_reference_dir))
-        << "the reference crictl files are missing: expected them in " << k_reference_dir
-        << " (shared/reference/crictl-json next to the project checkout)";
     stack::LoadOptions options;
     options.defaults = {{"EDGECREW_GPU_COUNT", "1"}, {"EDGECREW_GPU_INDEXES", "0"}};
     options.home = "/home/ia";
@@ -97,7 +132,7 @@ class CrioReferences : public ::testing::Test {
   template <typename M>
   M reference(const std::string& file, const std::vector<JsonFix>& fixes) {
     M message;
-    auto json = nlohmann::ordered_json::parse(read_text(k_reference_dir / file));
+    auto json = restated(file);
     for (const auto& fix : fixes) {
       auto before = json;
       fix.apply(json);
@@ -330,12 +365,27 @@ TEST_F(CrioReferences, EveryReferenceFileIsCompared) {
       "older-versions/web-ctr.json@e6675c5.json",
   };
   std::set<std::string> present;
-  for (const auto& entry : fs::recursive_directory_iterator(k_reference_dir)) {
-    if (entry.is_regular_file()) {
-      present.insert(fs::relative(entry.path(), k_reference_dir).generic_string());
-    }
-  }
+  for (const auto& item : restated()) present.insert(item.first.as<std::string>());
   EXPECT_EQ(present, compared) << "a reference file was added or removed: compare it here";
+}
+
+// The restatement against the original files, where they are at hand: the same files, and each
+// the same JSON (keys, values and their types; key order aside).
+TEST_F(CrioReferences, TheRestatementSaysWhatTheOriginalFilesSay) {
+  if (!fs::is_directory(k_originals)) {
+    GTEST_SKIP() << "the original crictl files are not beside this checkout (" << k_originals
+                 << "); the restatement in " << k_restated << " stands for them";
+  }
+  std::set<std::string> originals, restated_files;
+  for (const auto& entry : fs::recursive_directory_iterator(k_originals)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string file = fs::relative(entry.path(), k_originals).generic_string();
+    originals.insert(file);
+    EXPECT_EQ(nlohmann::json(restated(file)), nlohmann::json::parse(read_text(entry.path())))
+        << file;
+  }
+  for (const auto& item : restated()) restated_files.insert(item.first.as<std::string>());
+  EXPECT_EQ(restated_files, originals);
 }
 
 TEST_F(CrioReferences, RenderedRunsTheGpuPodOnTheNvidiaHandler) {

@@ -163,14 +163,6 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
          std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  for (auto& line : split(text, '\n')) {
-    if (!trim(line).empty()) lines.push_back(std::move(line));
-  }
-  return lines;
-}
-
 std::string trim_body(std::string_view text) {
   return trim(text);
 }

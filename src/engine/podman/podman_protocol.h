@@ -57,9 +57,6 @@ nlohmann::json json_object(const nlohmann::json& object, const std::string& key)
 // text that is not such a time.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text);
 
-// The non-empty lines of `text`.
-std::vector<std::string> split_lines(std::string_view text);
-
 // `text` without surrounding whitespace and newlines.
 std::string trim_body(std::string_view text);
 
