@@ -143,19 +143,4 @@ std::vector<const stack::Service*> select_services(const Context& ctx, const sta
   return out;
 }
 
-const engine::Container* container_of(const std::vector<engine::Container>& containers,
-                                      const std::string& service) {
-  const engine::Container* best = nullptr;
-  for (const auto& c : containers) {
-    if (c.service != service) continue;
-    bool running = c.state == engine::ContainerState::running;
-    bool best_running = best != nullptr && best->state == engine::ContainerState::running;
-    if (best == nullptr || (running && !best_running) ||
-        (running == best_running && c.started_at > best->started_at)) {
-      best = &c;
-    }
-  }
-  return best;
-}
-
 }  // namespace edgecrew::cli

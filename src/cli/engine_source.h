@@ -45,8 +45,6 @@ std::vector<const stack::Service*> select_services(const Context& ctx, const sta
                                                    const std::vector<std::string>& names,
                                                    bool with_dependencies);
 
-// The container that stands for `service`: its running one, else its most recently started.
-const engine::Container* container_of(const std::vector<engine::Container>& containers,
-                                      const std::string& service);
+using engine::container_of;
 
 }  // namespace edgecrew::cli

@@ -78,19 +78,8 @@ const Running& running(const Facts& facts) {
   });
 }
 
-// The container standing for a service: its running one, else the most recently started.
 const engine::Container* container_of(const Running& r, const std::string& service) {
-  const engine::Container* best = nullptr;
-  for (const auto& c : r.containers) {
-    if (c.service != service) continue;
-    bool run = c.state == engine::ContainerState::running;
-    bool best_run = best != nullptr && best->state == engine::ContainerState::running;
-    if (best == nullptr || (run && !best_run) ||
-        (run == best_run && c.started_at > best->started_at)) {
-      best = &c;
-    }
-  }
-  return best;
+  return engine::container_of(r.containers, service);
 }
 
 // The skip for checks that need the stack and its engine, or nullopt. An engine that cannot be

@@ -115,4 +115,19 @@ Result<bool> Engine::image_present(const std::string& image) {
   return found->has_value();
 }
 
+const Container* container_of(const std::vector<Container>& containers,
+                              const std::string& service) {
+  const Container* best = nullptr;
+  for (const auto& c : containers) {
+    if (c.service != service) continue;
+    bool running = c.state == ContainerState::running;
+    bool best_running = best != nullptr && best->state == ContainerState::running;
+    if (best == nullptr || (running && !best_running) ||
+        (running == best_running && c.started_at > best->started_at)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
 }  // namespace edgecrew::engine

@@ -49,6 +49,11 @@ struct Container {
   std::string runtime_handler;                       // CRI; "" = the default
 };
 
+// The container that stands for `service` among a project's containers: its running one, else its
+// most recently started; null when it has none. What every verb and the doctor mean by "the
+// service's container".
+const Container* container_of(const std::vector<Container>& containers, const std::string& service);
+
 struct ExecResult {
   int exit_code = 0;
   std::string output;  // stdout then stderr
