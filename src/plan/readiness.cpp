@@ -49,7 +49,7 @@ std::string first_line(const std::string& text) {
 Readiness wait_healthcheck(const WaitContext& context, const stack::Service& service,
                            const std::string& id) {
   const stack::Healthcheck& check = *service.healthcheck;
-  std::vector<std::string> argv = healthcheck_argv(check);
+  std::vector<std::string> argv = stack::healthcheck_argv(check);
   std::string what =
       fmt::format("healthcheck \"{}\"",
                   join(std::vector<std::string>(check.test.begin() + 1, check.test.end()), " "));
@@ -161,16 +161,6 @@ Readiness check_started(const WaitContext& context, const stack::Service& servic
 }
 
 }  // namespace
-
-std::vector<std::string> healthcheck_argv(const stack::Healthcheck& healthcheck) {
-  const auto& test = healthcheck.test;
-  if (test.empty()) return {};
-  if (test.front() == "CMD-SHELL") {
-    return {"/bin/sh", "-c", test.size() > 1 ? test[1] : std::string()};
-  }
-  if (test.front() == "CMD") return {test.begin() + 1, test.end()};
-  return test;
-}
 
 Readiness wait_for_condition(const WaitContext& context, const stack::Service& service,
                              const std::string& container_id,

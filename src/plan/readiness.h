@@ -45,7 +45,4 @@ Readiness wait_until_ready(const WaitContext& context, const stack::Service& ser
 // start_period (Compose's defaults when it has none), on `clock`.
 probe::PollOptions probe_poll_options(const stack::Service& service, Clock& clock);
 
-// The argv a Compose healthcheck test runs: CMD → its arguments, CMD-SHELL → /bin/sh -c.
-std::vector<std::string> healthcheck_argv(const stack::Healthcheck& healthcheck);
-
 }  // namespace edgecrew::plan

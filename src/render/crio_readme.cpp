@@ -35,13 +35,7 @@ std::string start_lines(const stack::Service& service, const engine::cri::CriSpe
   out += fmt::format("CTR=$(crictl create \"$POD\" {0}-ctr.json {0}-pod.json)\n", service.name);
   out += "crictl start \"$CTR\"\n";
   if (service.healthcheck && !service.healthcheck->disabled()) {
-    const auto& test = service.healthcheck->test;
-    std::vector<std::string> words;
-    if (test.front() == "CMD-SHELL" && test.size() == 2) {
-      words = {"sh", "-c", test[1]};
-    } else {
-      words.assign(test.begin() + 1, test.end());
-    }
+    std::vector<std::string> words = stack::healthcheck_argv(*service.healthcheck);
     for (auto& w : words) w = shell_quote(w);
     out += fmt::format("# healthy once this succeeds: crictl exec \"$CTR\" {}\n", join(words, " "));
   }

@@ -146,7 +146,7 @@ json exec_handler(const stack::Healthcheck& h, const ServiceSecrets& secrets,
   std::vector<std::string> command;
   if (test.front() == "CMD-SHELL") {
     std::vector<std::string> words(test.begin() + 1, test.end());
-    command = {"/bin/sh", "-c", secrets.for_shell(join(words, " "))};
+    command = {std::string(stack::k_healthcheck_shell), "-c", secrets.for_shell(join(words, " "))};
   } else {
     std::vector<std::string> args(test.front() == "CMD" ? test.begin() + 1 : test.begin(),
                                   test.end());
@@ -154,7 +154,7 @@ json exec_handler(const stack::Healthcheck& h, const ServiceSecrets& secrets,
                     [&](const auto& a) { return secrets.holds_secret(a); })) {
       std::vector<std::string> words;
       for (const auto& a : args) words.push_back(secrets.shell_word(a));
-      command = {"/bin/sh", "-c", "exec " + join(words, " ")};
+      command = {std::string(stack::k_healthcheck_shell), "-c", "exec " + join(words, " ")};
     } else {
       command = std::move(args);
     }

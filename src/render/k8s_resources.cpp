@@ -39,7 +39,7 @@ json container_resources(const stack::Service& service, int gpus_for_all,
                          std::vector<std::string>& notes) {
   json limits = json::object();
   const auto& r = service.resources;
-  if (r.cpus && *r.cpus > 0) limits["cpu"] = cpu_quantity(*r.cpus);
+  if (stack::cpu_quota(r)) limits["cpu"] = cpu_quantity(*r.cpus);
   if (r.memory_bytes) limits["memory"] = byte_quantity(*r.memory_bytes);
   // Kubernetes hands out GPUs by count through the device plugin, not by CDI name.
   std::map<std::string, int> gpus;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace edgecrew::stack {
 
@@ -11,6 +12,23 @@ const Service* Stack::find(const std::string& service) const {
     if (s.name == service) return &s;
   }
   return nullptr;
+}
+
+std::optional<CpuQuota> cpu_quota(const Resources& resources) {
+  if (!resources.cpus || *resources.cpus <= 0) return std::nullopt;
+  const auto quota = static_cast<std::int64_t>(
+      std::llround(*resources.cpus * static_cast<double>(k_cpu_period_us)));
+  return CpuQuota{std::max(quota, k_min_cpu_quota_us), k_cpu_period_us};
+}
+
+std::vector<std::string> healthcheck_argv(const Healthcheck& healthcheck) {
+  const auto& test = healthcheck.test;
+  if (test.empty()) return {};
+  if (test.front() == "CMD-SHELL") {
+    return {std::string(k_healthcheck_shell), "-c", test.size() > 1 ? test[1] : std::string()};
+  }
+  if (test.front() == "CMD") return {test.begin() + 1, test.end()};
+  return test;
 }
 
 const char* to_string(DependencyCondition c) {

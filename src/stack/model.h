@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/diagnostics.h"
@@ -62,6 +63,18 @@ struct Resources {
   std::vector<GpuRequest> gpus;
 };
 
+// A CPU limit as the kernel's CFS takes it, the same on every target.
+struct CpuQuota {
+  std::int64_t quota_us;
+  std::int64_t period_us;
+};
+inline constexpr std::int64_t k_cpu_period_us = 100'000;   // the kernel's default CFS period
+inline constexpr std::int64_t k_min_cpu_quota_us = 1'000;  // the kernel refuses quotas under 1 ms
+
+// `cpus` as a CFS quota; nullopt when unset, 0 or negative (no limit, as Compose and Podman read
+// 0, and as Kubernetes renders it).
+std::optional<CpuQuota> cpu_quota(const Resources& resources);
+
 enum class DependencyCondition { service_started, service_healthy, service_completed_successfully };
 
 struct DependsOn {
@@ -82,6 +95,13 @@ struct Healthcheck {
   int retries = 3;
   bool disabled() const { return test.empty() || test.front() == "NONE"; }
 };
+
+// The shell a CMD-SHELL healthcheck runs in, on every target (Compose's rule: /bin/sh -c).
+inline constexpr std::string_view k_healthcheck_shell = "/bin/sh";
+
+// The argv a healthcheck test runs: CMD → its arguments, CMD-SHELL → /bin/sh -c COMMAND; what
+// readiness execs, what the crictl README prints and what Kubernetes probes run.
+std::vector<std::string> healthcheck_argv(const Healthcheck& healthcheck);
 
 // x-edgecrew.probe: readiness measured natively from outside the container.
 struct Probe {

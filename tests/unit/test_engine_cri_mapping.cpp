@@ -212,6 +212,12 @@ TEST(CriMapping, CpusAndMemoryBecomeCfsQuotaAndLimit) {
       "          cpus: \"0.001\"\n");
   EXPECT_EQ(tiny.container.linux().resources().cpu_quota(), 1000);  // the kernel's minimum
   EXPECT_EQ(tiny.container.linux().resources().memory_limit_in_bytes(), 0);
+
+  // cpus: 0 is no limit, as on Podman and in Kubernetes (not 1 % of a CPU).
+  CriSpec none = map_app(
+      "services:\n  app:\n    image: busybox\n    deploy:\n      resources:\n        limits:\n"
+      "          cpus: \"0\"\n");
+  EXPECT_FALSE(none.container.linux().has_resources());
 }
 
 TEST(CriMapping, UserBecomesRunAsUserGroupOrName) {

@@ -366,9 +366,10 @@ TEST_F(ExecutorTest, FailuresAndEventsNeverShowASecret) {
 TEST(ExecutorHealthcheckTest, CmdRunsItsArgumentsAndCmdShellRunsAShell) {
   stack::Healthcheck check;
   check.test = {"CMD", "redis-cli", "ping"};
-  EXPECT_THAT(healthcheck_argv(check), ElementsAre("redis-cli", "ping"));
+  EXPECT_THAT(stack::healthcheck_argv(check), ElementsAre("redis-cli", "ping"));
   check.test = {"CMD-SHELL", "redis-cli ping || exit 1"};
-  EXPECT_THAT(healthcheck_argv(check), ElementsAre("/bin/sh", "-c", "redis-cli ping || exit 1"));
+  EXPECT_THAT(stack::healthcheck_argv(check),
+              ElementsAre("/bin/sh", "-c", "redis-cli ping || exit 1"));
 }
 
 TEST_F(ExecutorTest, EventsNeverInterleave) {

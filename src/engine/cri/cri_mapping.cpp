@@ -18,9 +18,6 @@ namespace v1 = ::runtime::v1;
 
 namespace {
 
-constexpr std::int64_t k_cpu_period_us = 100'000;   // the kernel's default CFS period
-constexpr std::int64_t k_min_cpu_quota_us = 1'000;  // the kernel refuses quotas under 1 ms
-
 std::optional<std::int64_t> parse_id(const std::string& text) {
   std::int64_t value = 0;
   const char* end = text.data() + text.size();
@@ -156,12 +153,12 @@ void map_user(const std::string& user, v1::LinuxContainerSecurityContext& securi
 void map_linux(const stack::Service& service, CriSpec& spec) {
   v1::LinuxContainerConfig& linux_config = *spec.container.mutable_linux();
   const stack::Resources& resources = service.resources;
-  if (resources.cpus || resources.memory_bytes) {
+  const auto cpu = stack::cpu_quota(resources);
+  if (cpu || resources.memory_bytes) {
     v1::LinuxContainerResources& out = *linux_config.mutable_resources();
-    if (resources.cpus) {
-      out.set_cpu_period(k_cpu_period_us);
-      auto quota = static_cast<std::int64_t>(std::llround(*resources.cpus * k_cpu_period_us));
-      out.set_cpu_quota(std::max(quota, k_min_cpu_quota_us));
+    if (cpu) {
+      out.set_cpu_period(cpu->period_us);
+      out.set_cpu_quota(cpu->quota_us);
     }
     if (resources.memory_bytes) out.set_memory_limit_in_bytes(*resources.memory_bytes);
   }

@@ -20,9 +20,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr std::int64_t k_cpu_period_us = 100'000;   // the kernel's default CFS period
-constexpr std::int64_t k_min_cpu_quota_us = 1'000;  // the kernel refuses quotas under 1 ms
-
 constexpr std::array<std::pair<std::string_view, int>, 20> k_signals{{
     {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},     {"TRAP", SIGTRAP},
     {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},   {"KILL", SIGKILL},   {"USR1", SIGUSR1},
@@ -140,10 +137,8 @@ void map_devices(const stack::Service& service, PodmanSpec& spec) {
 void map_resources(const stack::Service& service, PodmanSpec& spec) {
   const stack::Resources& res = service.resources;
   ordered_json limits = ordered_json::object();
-  if (res.cpus && *res.cpus > 0) {
-    const auto quota = std::max<std::int64_t>(
-        k_min_cpu_quota_us, std::llround(*res.cpus * static_cast<double>(k_cpu_period_us)));
-    limits["cpu"] = {{"quota", quota}, {"period", k_cpu_period_us}};
+  if (auto cpu = stack::cpu_quota(res)) {
+    limits["cpu"] = {{"quota", cpu->quota_us}, {"period", cpu->period_us}};
   }
   if (res.memory_bytes || res.memory_reservation_bytes) {
     ordered_json memory = ordered_json::object();
