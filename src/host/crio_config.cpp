@@ -64,25 +64,6 @@ const char* kind_name(KeyKind kind) {
   return "?";
 }
 
-const char* node_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
-
 // Go's time.ParseDuration: an optional sign, then one or more decimal numbers each with a unit
 // (ns, us, µs, ms, s, m, h), or "0".
 bool go_duration(std::string_view s) {
@@ -162,7 +143,7 @@ std::optional<std::string> type_error(const toml::node& n, KeyKind kind) {
       if (const auto* a = n.as_array()) {
         for (const auto& item : *a) {
           if (!item.is_string()) {
-            return fmt::format("must hold strings only, not {}", node_name(item));
+            return fmt::format("must hold strings only, not {}", toml_read::type_name(item));
           }
         }
         return std::nullopt;
@@ -172,7 +153,8 @@ std::optional<std::string> type_error(const toml::node& n, KeyKind kind) {
       if (const auto* t = n.as_table()) {
         for (const auto& [k, v] : *t) {
           if (!v.is_string()) {
-            return fmt::format("must map names to strings; \"{}\" is {}", k.str(), node_name(v));
+            return fmt::format("must map names to strings; \"{}\" is {}", k.str(),
+                               toml_read::type_name(v));
           }
         }
         return std::nullopt;
@@ -180,7 +162,7 @@ std::optional<std::string> type_error(const toml::node& n, KeyKind kind) {
       break;
   }
   if (ok) return std::nullopt;
-  return fmt::format("must be {}, not {}", kind_name(kind), node_name(n));
+  return fmt::format("must be {}, not {}", kind_name(kind), toml_read::type_name(n));
 }
 
 template <typename T>
@@ -216,7 +198,7 @@ class FileReader {
         continue;
       }
       if (!node.is_table()) {
-        refuse(node, "crio", fmt::format("must be a table, not {}", node_name(node)));
+        refuse(node, "crio", fmt::format("must be a table, not {}", toml_read::type_name(node)));
         continue;
       }
       walk(*node.as_table(), "crio", "crio");
@@ -260,7 +242,8 @@ class FileReader {
       std::string name(k.str());
       std::string prefix = path + "." + name + ".";
       if (!node.is_table()) {
-        refuse(node, path + "." + name, fmt::format("must be a table, not {}", node_name(node)));
+        refuse(node, path + "." + name,
+               fmt::format("must be a table, not {}", toml_read::type_name(node)));
         continue;
       }
       for (auto it = m_config.values.lower_bound(prefix);

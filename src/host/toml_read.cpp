@@ -4,8 +4,6 @@
 
 namespace edgecrew::host::toml_read {
 
-namespace {
-
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::table:
@@ -17,15 +15,13 @@ const char* type_name(const toml::node& n) {
     case toml::node_type::integer:
       return "an integer";
     case toml::node_type::floating_point:
-      return "a number";
+      return "a float";
     case toml::node_type::boolean:
       return "a boolean";
     default:
       return "a date or time";
   }
 }
-
-}  // namespace
 
 Location at(const toml::node& node, const std::string& file) {
   const auto& s = node.source();

@@ -20,6 +20,9 @@ std::optional<toml::table> parse(std::string_view text, const std::string& file,
 
 Location at(const toml::node& node, const std::string& file);
 
+// "a string", "an integer", "a float", "a table", ...: a value's TOML type, for messages.
+const char* type_name(const toml::node& node);
+
 // A string value; a value of another type is an error in `diags` and gives nullopt.
 std::optional<std::string> string_at(const toml::table& t, std::string_view key,
                                      const std::string& file, Diagnostics& diags);
