@@ -90,6 +90,26 @@ void interpolate_tree(Node& node, const Variables& vars, std::set<std::string>& 
   }
 }
 
+// `external: {name: X}`, the older form of `name: X` with `external: true`, as Compose reads it.
+void decode_legacy_external(const Node& external, Volume& vol, std::string& explicit_name,
+                            const std::string& what, Decoder& d) {
+  vol.external = true;
+  if (!d.check_keys(external, fmt::format("external of {}", what), {"name"})) return;
+  const Node* name = external.find("name");
+  if (name == nullptr) return;
+  auto legacy = d.string(*name, "external name").value_or("");
+  if (!explicit_name.empty() && explicit_name != legacy) {
+    d.diags().error(name->where,
+                    fmt::format("name and external.name of {} differ (\"{}\" and \"{}\")", what,
+                                explicit_name, legacy),
+                    "keep name: only, with external: true");
+    return;
+  }
+  d.diags().warning(name->where, fmt::format("external.name of {} is deprecated", what),
+                    fmt::format("write name: {} and external: true, as Compose asks", legacy));
+  explicit_name = legacy;
+}
+
 void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
   if (!d.mapping(n, "volumes")) return;
   for (const auto& [k, v] : n.entries) {
@@ -97,17 +117,31 @@ void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
     vol.key = k.scalar;
     vol.where = k.where;
     std::string explicit_name;
-    if (!v.is_null() && d.check_keys(v, fmt::format("volume \"{}\"", k.scalar),
-                                     {"name", "driver", "driver_opts", "labels", "external"})) {
+    std::string what = fmt::format("volume \"{}\"", k.scalar);
+    if (!v.is_null() && d.check_section(v, what, "volume")) {
       if (const Node* x = v.find("name")) explicit_name = d.string(*x, "volume name").value_or("");
       if (const Node* x = v.find("driver")) vol.driver = d.string(*x, "volume driver").value_or("");
-      if (const Node* x = v.find("external"))
-        vol.external = d.boolean(*x, "external").value_or(false);
+      if (const Node* x = v.find("external")) {
+        if (x->is_mapping()) {
+          decode_legacy_external(*x, vol, explicit_name, what, d);
+        } else {
+          vol.external = d.boolean(*x, "external").value_or(false);
+        }
+      }
       if (const Node* x = v.find("labels")) {
         vol.labels = d.key_values(*x, "volume labels", nullptr).value_or(vol.labels);
       }
       if (const Node* x = v.find("driver_opts")) {
         vol.driver_opts = d.key_values(*x, "driver_opts", nullptr).value_or(vol.driver_opts);
+      }
+      // Compose: an external volume is only named; anything else would configure what exists.
+      for (const auto& [key, _] : v.entries) {
+        if (vol.external && key.scalar != "name" && key.scalar != "external" &&
+            !key.scalar.starts_with("x-")) {
+          d.diags().error(key.where,
+                          fmt::format("{} is external: \"{}\" cannot be set", what, key.scalar),
+                          "an external volume exists already; keep name: and external: true");
+        }
       }
     }
     if (!explicit_name.empty()) {
@@ -118,6 +152,56 @@ void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
       vol.name = stack.name + "_" + vol.key;
     }
     stack.volumes[vol.key] = std::move(vol);
+  }
+}
+
+// The top-level networks, configs and secrets are ignored or refused as a whole (reported once at
+// their key); a key the specification does not define in one of their entries is still an error.
+void check_whole_sections(const Node& root, Decoder& d) {
+  static const std::vector<std::pair<std::string, std::string>> sections = {
+      {"networks", "network"}, {"configs", "config"}, {"secrets", "secret"}};
+  for (const auto& [key, section] : sections) {
+    const Node* n = root.find(key);
+    if (n == nullptr || !n->is_mapping()) continue;
+    for (const auto& [k, v] : n->entries) {
+      if (v.is_null()) continue;
+      d.check_section(v, fmt::format("{} \"{}\"", section, k.scalar), section, true);
+    }
+  }
+}
+
+// Compose's rules on the networks a service names: not together with network_mode, and each one
+// declared at the top level (or Compose's implicit "default").
+void check_service_networks(const Node& root, const Node& services, Decoder& d) {
+  const Node* declared = root.find("networks");
+  for (const auto& [k, v] : services.entries) {
+    if (!v.is_mapping()) continue;
+    const Node* networks = v.find("networks");
+    if (networks == nullptr) continue;
+    if (const Node* mode = v.find("network_mode")) {
+      d.diags().error(mode->where,
+                      fmt::format("service \"{}\" sets both network_mode and networks, which "
+                                  "exclude each other",
+                                  k.scalar),
+                      "keep one of them; with network_mode: host the service is on the host's "
+                      "network");
+      continue;
+    }
+    std::vector<const Node*> names;
+    if (networks->is_sequence()) {
+      for (const auto& item : networks->items) names.push_back(&item);
+    } else if (networks->is_mapping()) {
+      for (const auto& [name, _] : networks->entries) names.push_back(&name);
+    }
+    for (const Node* name : names) {
+      if (!name->is_scalar() || name->scalar == "default") continue;
+      if (declared != nullptr && declared->is_mapping() && declared->find(name->scalar)) continue;
+      d.diags().error(
+          name->where,
+          fmt::format("service \"{}\" names network \"{}\", which is not declared", k.scalar,
+                      name->scalar),
+          fmt::format("declare it under the top-level networks: ({}: {{}})", name->scalar));
+    }
   }
 }
 
@@ -144,8 +228,9 @@ bool valid_service_name(const std::string& name) {
 }
 
 // COMPOSE_PROJECT_NAME counts from the environment and from the env files, as in Compose.
-std::string project_name(const Node& root, const LoadOptions& options, const Variables& vars,
-                         Diagnostics& diags) {
+// `name` is the (interpolated) name: of the last file that has one; `first_file` names the first.
+std::string project_name(const Node* name, const std::string& first_file,
+                         const LoadOptions& options, const Variables& vars, Diagnostics& diags) {
   auto explicit_name = [&](const std::string& raw, const Location& where) -> std::string {
     auto normalized = normalize_project_name(raw);
     if (!normalized || *normalized != raw) {
@@ -159,12 +244,12 @@ std::string project_name(const Node& root, const LoadOptions& options, const Var
   if (auto it = vars.find("COMPOSE_PROJECT_NAME"); it != vars.end() && !it->second.empty()) {
     return explicit_name(it->second, {"COMPOSE_PROJECT_NAME", 0, 0});
   }
-  if (const Node* n = root.find("name"); n && n->is_scalar() && !n->scalar.empty()) {
-    return explicit_name(n->scalar, n->where);
+  if (name != nullptr && name->is_scalar() && !name->scalar.empty()) {
+    return explicit_name(name->scalar, name->where);
   }
   auto normalized = normalize_project_name(options.fallback_project_name);
   if (!normalized) {
-    diags.error({root.where.file, 0, 0},
+    diags.error({first_file, 0, 0},
                 fmt::format("no project name: the directory name \"{}\" has no usable characters",
                             options.fallback_project_name),
                 "set name: in the stack file or pass -p NAME");
@@ -204,7 +289,7 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   Variables vars = resolve_variables(options, diags);
 
   std::set<std::string> secrets;
-  std::optional<Node> root;
+  std::vector<Node> docs;
   for (const auto& source : sources) {
     auto doc = parse_yaml(source.text, source.name, diags);
     if (!doc) continue;
@@ -212,36 +297,41 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
       diags.error(doc->where, "a stack file must be a mapping with a services key");
       continue;
     }
-    interpolate_tree(*doc, vars, secrets, diags);
-    if (!root) {
-      root = std::move(*doc);
-    } else {
-      merge_documents(*root, *doc);
+    if (doc->is_null()) *doc = Node::make_mapping(doc->where);  // an empty file
+    docs.push_back(std::move(*doc));
+  }
+  if (docs.empty()) return result;
+
+  // As Compose: the project name first (its `name:` interpolated on its own), then the rest of the
+  // files with COMPOSE_PROJECT_NAME set to it.
+  const Node* name_node = nullptr;
+  for (auto& doc : docs) {
+    if (Node* n = doc.find("name")) {
+      interpolate_tree(*n, vars, secrets, diags);
+      name_node = n;
     }
   }
-  if (!root) return result;
-  if (root->is_null()) *root = Node::make_mapping(root->where);  // an empty file
-
   Stack stack;
   stack.project_dir = sources.front().dir.string();
   for (const auto& s : sources) stack.files.push_back(s.name);
-  stack.name = project_name(*root, options, vars, diags);
+  stack.name = project_name(name_node, sources.front().name, options, vars, diags);
+  vars["COMPOSE_PROJECT_NAME"] = stack.name;
 
-  Decoder d(diags);
-  static const std::vector<std::string> top_keys = {"name",    "services", "volumes", "networks",
-                                                    "version", "secrets",  "configs", "include"};
-  d.check_keys(*root, "the stack file", top_keys);
-  for (const auto& [key, value] : root->entries) {
-    if (key.scalar == "version") {
-      diags.warning(key.where, "\"version\" is obsolete and ignored", "remove it, as Compose does");
-    } else if (key.scalar == "networks") {
-      diags.warning(key.where, "top-level \"networks\" are ignored by edgecrew",
-                    "services share one project network, or use network_mode: host");
-    } else if (key.scalar == "secrets" || key.scalar == "configs" || key.scalar == "include") {
-      diags.error(key.where, fmt::format("top-level \"{}\" is not supported", key.scalar),
-                  "pass secrets through .env variables; merge files with several -f");
+  std::optional<Node> root;
+  for (auto& doc : docs) {
+    for (auto& [key, value] : doc.entries) {
+      if (key.scalar != "name") interpolate_tree(value, vars, secrets, diags);
+    }
+    if (!root) {
+      root = std::move(doc);
+    } else {
+      merge_documents(*root, doc);
     }
   }
+
+  Decoder d(diags);
+  d.check_section(*root, "the stack file", "top");
+  check_whole_sections(*root, d);
   if (const Node* x = root->find("x-edgecrew")) decode_extension_section(*x, stack, d);
   if (const Node* v = root->find("volumes")) decode_volumes_section(*v, stack, d);
 
@@ -252,6 +342,7 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
                 "the stack defines no services",
                 "add a services: mapping with at least one service");
   } else if (d.mapping(*services, "services")) {
+    check_service_networks(*root, *services, d);
     DecodeContext ctx{stack.project_dir, options.home, &vars};
     for (const auto& [k, v] : services->entries) {
       if (!valid_service_name(k.scalar)) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "stack/compose_keys.h"
 #include "stack/merge.h"
 #include "stack/units.h"
 #include "util/strings.h"
@@ -158,6 +159,31 @@ bool Decoder::check_keys(const Node& n, const std::string& what,
     if (std::find(known.begin(), known.end(), k.scalar) != known.end()) continue;
     m_diags.error(k.where, fmt::format("unknown key \"{}\" in {}", k.scalar, what),
                   did_you_mean(k.scalar, known));
+  }
+  return true;
+}
+
+bool Decoder::check_section(const Node& n, const std::string& what, std::string_view section,
+                            bool unknown_only) {
+  if (!mapping(n, what)) return false;
+  const ComposeSection& keys = compose_section(section);
+  for (const auto& [k, v] : n.entries) {
+    if (k.scalar.starts_with("x-")) continue;
+    const ComposeKey* key = find_compose_key(keys, k.scalar);
+    if (key == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& known : keys.keys) names.emplace_back(known.name);
+      m_diags.error(k.where, fmt::format("unknown key \"{}\" in {}", k.scalar, what),
+                    did_you_mean(k.scalar, names));
+    } else if (unknown_only) {
+      continue;
+    } else if (key->support == KeySupport::ignored) {
+      m_diags.warning(k.where, fmt::format("\"{}\" of {} is ignored by edgecrew", k.scalar, what),
+                      std::string(key->why));
+    } else if (key->support == KeySupport::rejected) {
+      m_diags.error(k.where, fmt::format("\"{}\" of {} is not supported", k.scalar, what),
+                    std::string(key->why));
+    }
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stack/model.h"
@@ -38,6 +39,14 @@ class Decoder {
   // Reports keys of `n` that are not in `known` ("did you mean"), and returns false if `n` is not a
   // mapping. Keys starting with "x-" are extensions and are skipped.
   bool check_keys(const Node& n, const std::string& what, const std::vector<std::string>& known);
+
+  // Reports each key of `n` as the Compose section `section` of compose_keys.h says: a key the
+  // specification does not define there is an error ("did you mean"), an ignored key a warning, a
+  // rejected key an error, each with the table's reason. Returns false if `n` is not a mapping.
+  // With `unknown_only`, only keys the specification does not define are reported (the mapping sits
+  // under a key that was already reported as ignored or refused as a whole).
+  bool check_section(const Node& n, const std::string& what, std::string_view section,
+                     bool unknown_only = false);
 
   void type_error(const Node& n, const std::string& what, const std::string& expected);
 

@@ -10,17 +10,17 @@ namespace edgecrew::stack {
 
 namespace {
 
+// Compose's .env rule: letters (any script), digits, '_', '.', '-', '[' and ']', in any order.
 constexpr std::string_view kNameHint =
-    "a name starts with a letter or \"_\" and has only letters, digits and \"_\"";
+    "a name has only letters, digits, \"_\", \".\", \"-\", \"[\" and \"]\"";
 
-bool is_name_start(char c) {
-  return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+bool is_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-' || c == '[' || c == ']' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 bool is_valid_name(std::string_view name) {
-  return !name.empty() && is_name_start(name.front()) &&
-         std::all_of(name.begin(), name.end(),
-                     [](char c) { return is_name_start(c) || (c >= '0' && c <= '9'); });
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_name_char);
 }
 
 bool is_blank(char c) {
@@ -76,7 +76,8 @@ class Parser {
       key_pos += skip;
     }
 
-    std::size_t equals = line.find('=');
+    // The name ends at the first '=', or at ':' (Compose also reads `KEY: value`).
+    std::size_t equals = line.find_first_of("=:");
     if (equals == std::string_view::npos) return bare_key(line, key_pos, eol);
 
     std::string key(trim_blanks(line.substr(0, equals)));

@@ -14,54 +14,6 @@ namespace edgecrew::stack {
 
 namespace {
 
-// Keys Compose defines that edgecrew reads but does not apply; each gets a warning.
-const std::map<std::string, std::string>& ignored_keys() {
-  static const std::map<std::string, std::string> keys = {
-      {"container_name", "edgecrew names containers <project>-<service>"},
-      {"networks", "services share one project network, or the host's with network_mode: host"},
-      {"logging", "logs stay with the engine; read them with edgecrew logs"},
-      {"tty", ""},
-      {"stdin_open", ""},
-      {"expose", "on a shared network every port is reachable anyway"},
-      {"extra_hosts", ""},
-      {"dns", ""},
-      {"dns_search", ""},
-      {"ulimits", ""},
-      {"sysctls", ""},
-      {"cap_add", ""},
-      {"cap_drop", ""},
-      {"security_opt", ""},
-      {"pull_policy", "a missing image is pulled, a local one never is"},
-      {"platform", ""},
-      {"read_only", ""},
-      {"tmpfs", "use a volumes entry with type: tmpfs"},
-      {"annotations", ""},
-      {"domainname", ""},
-      {"scale", "one container per service"},
-  };
-  return keys;
-}
-
-// Keys Compose defines that edgecrew refuses, with what to do instead.
-const std::map<std::string, std::string>& rejected_keys() {
-  static const std::map<std::string, std::string> keys = {
-      {"build",
-       "edgecrew runs images and builds none: build with \"podman build -t NAME .\" and set "
-       "image: NAME"},
-      {"extends", "write the service out in full, or merge files with several -f"},
-      {"links", "services on the project network reach each other by service name"},
-      {"external_links", "use network_mode: host to reach services outside the project"},
-      {"volumes_from", "mount the same named volume in both services"},
-      {"pid", "sharing a PID namespace is not supported"},
-      {"userns_mode", "user namespaces are not supported"},
-      {"cgroup_parent", "edgecrew sets the cgroup parent per engine"},
-      {"secrets", "pass secrets through environment variables from .env"},
-      {"configs", "mount the file with a bind volume"},
-      {"privileged", "give the container what it needs with devices: host paths or CDI names"},
-  };
-  return keys;
-}
-
 std::optional<RestartPolicy> parse_restart(const std::string& v, int& max_attempts) {
   if (v == "no" || v.empty()) return RestartPolicy::no;
   if (v == "always") return RestartPolicy::always;
@@ -88,8 +40,7 @@ void decode_env_files(const Node& n, Service& s, Decoder& d, const DecodeContext
   for (const Node* e : entries) {
     if (e->is_scalar()) {
       files.emplace_back(e, true);
-    } else if (e->is_mapping() &&
-               d.check_keys(*e, "env_file entry", {"path", "required", "format"})) {
+    } else if (e->is_mapping() && d.check_section(*e, "env_file entry", "env_file")) {
       const Node* path = e->find("path");
       if (path == nullptr) {
         d.diags().error(e->where, "env_file entry has no path");
@@ -138,8 +89,8 @@ void decode_depends_on(const Node& n, Service& s, Decoder& d) {
   if (!d.mapping(n, "depends_on")) return;
   for (const auto& [k, v] : n.entries) {
     DependsOn dep{k.scalar, DependencyCondition::service_started, true, false, k.where};
-    if (!v.is_null() && d.check_keys(v, fmt::format("depends_on \"{}\"", k.scalar),
-                                     {"condition", "required", "restart"})) {
+    if (!v.is_null() &&
+        d.check_section(v, fmt::format("depends_on \"{}\"", k.scalar), "depends_on")) {
       if (const Node* c = v.find("condition")) {
         static const std::vector<std::string> conditions = {"service_started", "service_healthy",
                                                             "service_completed_successfully"};
@@ -167,9 +118,7 @@ void decode_depends_on(const Node& n, Service& s, Decoder& d) {
 }
 
 void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
-  if (!d.check_keys(n, "healthcheck",
-                    {"test", "interval", "timeout", "retries", "start_period", "start_interval",
-                     "disable"})) {
+  if (!d.check_section(n, "healthcheck", "healthcheck")) {
     return;
   }
   Healthcheck h;
@@ -244,25 +193,24 @@ void check_neo4j_password(const Node* environment, Service& s, Decoder& d) {
   }
 }
 
-}  // namespace
-
-const std::vector<std::string>& supported_service_keys() {
-  static const std::vector<std::string> keys = {"image",       "command",
-                                                "entrypoint",  "environment",
-                                                "env_file",    "network_mode",
-                                                "ports",       "volumes",
-                                                "devices",     "deploy",
-                                                "depends_on",  "healthcheck",
-                                                "restart",     "labels",
-                                                "user",        "working_dir",
-                                                "stop_signal", "stop_grace_period",
-                                                "ipc",         "shm_size",
-                                                "profiles",    "hostname",
-                                                "init",        "runtime",
-                                                "mem_limit",   "mem_reservation",
-                                                "cpus"};
-  return keys;
+// Compose refuses a service-level value (cpus, mem_limit, mem_reservation) that differs from the
+// deploy.resources one it spells differently; the same value twice is fine.
+template <typename T>
+void same_as_deploy(const std::pair<std::optional<T>, const Node*>& service_level,
+                    std::optional<T>& deploy_level, const char* key, const char* deploy_key,
+                    Decoder& d) {
+  const auto& [value, node] = service_level;
+  if (!value) return;
+  if (deploy_level && *deploy_level != *value) {
+    d.diags().error(node->where,
+                    fmt::format("{} and {} of the same service differ", key, deploy_key),
+                    "set the value once, under deploy.resources");
+    return;
+  }
+  deploy_level = value;
 }
+
+}  // namespace
 
 std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
                                       const DecodeContext& ctx) {
@@ -276,11 +224,13 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
   }
   if (!d.mapping(node, fmt::format("service \"{}\"", name))) return std::nullopt;
 
-  std::vector<std::string> known = supported_service_keys();
-  for (const auto& [k, _] : ignored_keys()) known.push_back(k);
-  for (const auto& [k, _] : rejected_keys()) known.push_back(k);
+  d.check_section(node, fmt::format("service \"{}\"", name), "service");
 
   const Node* environment = nullptr;
+  // The older service-level spellings of deploy.resources values, checked against them below.
+  std::pair<std::optional<double>, const Node*> cpus;
+  std::pair<std::optional<std::int64_t>, const Node*> mem_limit;
+  std::pair<std::optional<std::int64_t>, const Node*> mem_reservation;
   for (const auto& [key_node, v] : node.entries) {
     const std::string& key = key_node.scalar;
     std::string what = fmt::format("\"{}\" of service \"{}\"", key, name);
@@ -360,25 +310,20 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
     } else if (key == "runtime") {
       s.runtime = d.string(v, what).value_or("");
     } else if (key == "mem_limit") {
-      s.resources.memory_bytes = d.size(v, what);
+      mem_limit = {d.size(v, what), &v};
     } else if (key == "mem_reservation") {
-      s.resources.memory_reservation_bytes = d.size(v, what);
+      mem_reservation = {d.size(v, what), &v};
     } else if (key == "cpus") {
-      s.resources.cpus = d.number(v, what);
-    } else if (auto ig = ignored_keys().find(key); ig != ignored_keys().end()) {
-      d.diags().warning(key_node.where,
-                        fmt::format("\"{}\" of service \"{}\" is ignored by edgecrew", key, name),
-                        ig->second);
-    } else if (auto rj = rejected_keys().find(key); rj != rejected_keys().end()) {
-      d.diags().error(key_node.where,
-                      fmt::format("\"{}\" of service \"{}\" is not supported", key, name),
-                      rj->second);
-    } else {
-      d.diags().error(key_node.where,
-                      fmt::format("unknown key \"{}\" in service \"{}\"", key, name),
-                      did_you_mean(key, known));
+      cpus = {d.number(v, what), &v};
+    } else if (key == "gpus") {
+      decode_gpus(v, s, d);
     }
   }
+  same_as_deploy(cpus, s.resources.cpus, "cpus", "deploy.resources.limits.cpus", d);
+  same_as_deploy(mem_limit, s.resources.memory_bytes, "mem_limit", "deploy.resources.limits.memory",
+                 d);
+  same_as_deploy(mem_reservation, s.resources.memory_reservation_bytes, "mem_reservation",
+                 "deploy.resources.reservations.memory", d);
   if (environment != nullptr) {
     if (auto kv = d.key_values(*environment, fmt::format("environment of service \"{}\"", name),
                                ctx.variables)) {

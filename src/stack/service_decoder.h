@@ -17,9 +17,6 @@ struct DecodeContext {
   const std::map<std::string, std::string>* variables = nullptr;  // for pass-through env keys
 };
 
-// The service keys the loader understands, for the support matrix and "did you mean".
-const std::vector<std::string>& supported_service_keys();
-
 // `key` is the service's name as written in the file; messages about the whole service point at it.
 std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
                                       const DecodeContext& ctx);
@@ -28,6 +25,7 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
 void decode_ports(const Node& n, Service& s, Decoder& d);
 void decode_volumes(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx);
 void decode_devices(const Node& n, Service& s, Decoder& d);
+void decode_gpus(const Node& n, Service& s, Decoder& d);  // the service's gpus: key
 void decode_deploy(const Node& n, Service& s, Decoder& d);
 void decode_extension(const Node& n, Service& s, Decoder& d);  // x-edgecrew
 

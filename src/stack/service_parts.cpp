@@ -68,11 +68,7 @@ void decode_short_volume(const Node& n, Service& s, Decoder& d, const DecodeCont
 }
 
 void decode_long_volume(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx) {
-  if (!d.check_keys(
-          n, "volume entry",
-          {"type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"})) {
-    return;
-  }
+  if (!d.check_section(n, "volume entry", "service_volume")) return;
   Mount m;
   m.where = n.where;
   std::string type = "volume";
@@ -93,7 +89,7 @@ void decode_long_volume(const Node& n, Service& s, Decoder& d, const DecodeConte
   if (const Node* ro = n.find("read_only"))
     m.read_only = d.boolean(*ro, "read_only").value_or(false);
   if (const Node* bind = n.find("bind")) {
-    if (d.check_keys(*bind, "bind options", {"propagation", "create_host_path", "selinux"})) {
+    if (d.check_section(*bind, "bind options", "service_volume.bind")) {
       if (const Node* c = bind->find("create_host_path")) {
         m.create_host_path = d.boolean(*c, "create_host_path").value_or(true);
       }
@@ -113,11 +109,11 @@ void decode_long_volume(const Node& n, Service& s, Decoder& d, const DecodeConte
   s.mounts.push_back(std::move(m));
 }
 
-void decode_gpu_request(const Node& n, Service& s, Decoder& d) {
-  if (!d.check_keys(n, "reservations device",
-                    {"driver", "count", "device_ids", "capabilities", "options"})) {
-    return;
-  }
+// A device request of deploy.resources.reservations.devices, or of gpus (`what`), where
+// capabilities may be left out: gpus requests GPUs.
+void decode_gpu_request(const Node& n, Service& s, Decoder& d, const std::string& what) {
+  if (!d.check_section(n, what, "device_request")) return;
+  bool gpus_key = what == "gpus entry";
   GpuRequest gpu;
   gpu.where = n.where;
   if (const Node* v = n.find("driver")) gpu.driver = d.string(*v, "device driver").value_or("");
@@ -143,6 +139,7 @@ void decode_gpu_request(const Node& n, Service& s, Decoder& d) {
                       "keep device_ids to pick GPUs, or count to take any");
     }
   }
+  if (gpu.capabilities.empty() && gpus_key) gpu.capabilities = {"gpu"};
   if (gpu.capabilities.empty()) {
     d.diags().error(n.where, "a reservations device needs capabilities", "capabilities: [gpu]");
     return;
@@ -164,33 +161,24 @@ void decode_gpu_request(const Node& n, Service& s, Decoder& d) {
 }
 
 void decode_resources(const Node& n, Service& s, Decoder& d) {
-  if (!d.check_keys(n, "deploy.resources", {"limits", "reservations"})) return;
+  if (!d.check_section(n, "deploy.resources", "deploy.resources")) return;
   if (const Node* limits = n.find("limits")) {
-    if (d.check_keys(*limits, "deploy.resources.limits", {"cpus", "memory", "pids", "devices"})) {
+    if (d.check_section(*limits, "deploy.resources.limits", "deploy.resources.limits")) {
       if (const Node* v = limits->find("cpus")) s.resources.cpus = d.number(*v, "limits cpus");
       if (const Node* v = limits->find("memory"))
         s.resources.memory_bytes = d.size(*v, "limits memory");
-      for (const char* ignored : {"pids", "devices"}) {
-        if (const Node* v = limits->find(ignored)) {
-          d.diags().warning(v->where, fmt::format("limits {} is ignored by edgecrew", ignored),
-                            "GPUs go under reservations devices, or devices as CDI names");
-        }
-      }
     }
   }
   if (const Node* res = n.find("reservations")) {
-    if (d.check_keys(*res, "deploy.resources.reservations",
-                     {"cpus", "memory", "devices", "generic_resources"})) {
+    if (d.check_section(*res, "deploy.resources.reservations", "deploy.resources.reservations")) {
       if (const Node* v = res->find("memory")) {
         s.resources.memory_reservation_bytes = d.size(*v, "reservations memory");
       }
-      if (const Node* v = res->find("cpus")) {
-        d.diags().warning(v->where, "reservations cpus is ignored by edgecrew",
-                          "set limits cpus to bound the service");
-      }
       if (const Node* devices = res->find("devices")) {
         if (devices->is_sequence()) {
-          for (const auto& item : devices->items) decode_gpu_request(item, s, d);
+          for (const auto& item : devices->items) {
+            decode_gpu_request(item, s, d, "reservations device");
+          }
         } else {
           d.type_error(*devices, "reservations devices", "a list");
         }
@@ -220,11 +208,7 @@ void decode_ports(const Node& n, Service& s, Decoder& d) {
       }
       continue;
     }
-    if (!d.check_keys(
-            item, "port entry",
-            {"target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"})) {
-      continue;
-    }
+    if (!d.check_section(item, "port entry", "port")) continue;
     // The long syntax, rewritten to the short one so that both are checked by one parser.
     const Node* target = item.find("target");
     if (target == nullptr || !target->is_scalar()) {
@@ -281,7 +265,7 @@ void decode_devices(const Node& n, Service& s, Decoder& d) {
     dev.where = item.where;
     std::string text;
     if (item.is_mapping()) {
-      if (!d.check_keys(item, "device entry", {"source", "target", "permissions"})) continue;
+      if (!d.check_section(item, "device entry", "device")) continue;
       const Node* src = item.find("source");
       if (src == nullptr || !src->is_scalar()) {
         d.diags().error(item.where, "device entry needs a source");
@@ -332,20 +316,25 @@ void decode_devices(const Node& n, Service& s, Decoder& d) {
   }
 }
 
+// docker compose's gpus: "all", or a list of device requests read as deploy.resources'
+// reservations devices are (the gpu capability implied).
+void decode_gpus(const Node& n, Service& s, Decoder& d) {
+  if (n.is_scalar() && n.scalar == "all") {
+    GpuRequest gpu;
+    gpu.where = n.where;
+    gpu.capabilities = {"gpu"};
+    gpu.count = -1;
+    s.resources.gpus.push_back(std::move(gpu));
+  } else if (n.is_sequence()) {
+    for (const auto& item : n.items) decode_gpu_request(item, s, d, "gpus entry");
+  } else {
+    d.type_error(n, "gpus", "\"all\" or a list of device requests");
+  }
+}
+
 void decode_deploy(const Node& n, Service& s, Decoder& d) {
-  if (!d.check_keys(n, "deploy",
-                    {"resources", "replicas", "restart_policy", "placement", "mode", "labels",
-                     "update_config", "rollback_config", "endpoint_mode"})) {
-    return;
-  }
-  for (const auto& [k, v] : n.entries) {
-    if (k.scalar == "resources") {
-      decode_resources(v, s, d);
-    } else if (!k.scalar.starts_with("x-")) {
-      d.diags().warning(k.where, fmt::format("deploy.{} is ignored by edgecrew", k.scalar),
-                        "edgecrew runs one container per service");
-    }
-  }
+  if (!d.check_section(n, "deploy", "deploy")) return;
+  if (const Node* resources = n.find("resources")) decode_resources(*resources, s, d);
 }
 
 void decode_extension(const Node& n, Service& s, Decoder& d) {

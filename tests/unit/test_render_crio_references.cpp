@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -367,6 +368,50 @@ TEST_F(CrioReferences, EveryReferenceFileIsCompared) {
   std::set<std::string> present;
   for (const auto& item : restated()) present.insert(item.first.as<std::string>());
   EXPECT_EQ(present, compared) << "a reference file was added or removed: compare it here";
+}
+
+// What crictl's own loader does with the files users have: it reads every one, and skips without a
+// word the keys no CRI message has there (so the env entries written with "name" reach the runtime
+// with an empty key, and a container's port_mappings publish nothing).
+TEST_F(CrioReferences, CrictlReadsEachFileAndSkipsWhatTheCriDoesNotDefine) {
+  std::map<std::string, std::set<std::string>> skipped;
+  for (const auto& item : restated()) {
+    std::string file = item.first.as<std::string>();
+    std::string text = restated(file).dump();
+    Result<std::vector<std::string>> read = Error{};
+    if (file.find("-pod.json") != std::string::npos) {
+      v1::PodSandboxConfig pod;
+      read = read_as_crictl(text, pod);
+    } else {
+      v1::ContainerConfig ctr;
+      read = read_as_crictl(text, ctr);
+    }
+    ASSERT_TRUE(read.ok()) << file << ": " << read.error().message;
+    for (const auto& path : *read) {
+      // envs[3].name -> envs[].name: one line per kind of key.
+      std::string kind;
+      for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] == '[') {
+          kind += "[]";
+          i = path.find(']', i);
+        } else {
+          kind += path[i];
+        }
+      }
+      skipped[file].insert(kind);
+    }
+  }
+  using Skipped = std::set<std::string>;
+  const Skipped env_name = {"envs[].name"};
+  const Skipped env_name_ports = {"envs[].name", "port_mappings"};
+  EXPECT_EQ(skipped, (std::map<std::string, Skipped>{
+                         {"kong-ctr.json", env_name_ports},
+                         {"neo4j-ctr.json", env_name},
+                         {"older-versions/kong-ctr.json@e6675c5.json", env_name_ports},
+                         {"older-versions/web-ctr.json@e6675c5.json", env_name_ports},
+                         {"vllm-ctr.json", env_name},
+                         {"web-ctr.json", env_name_ports},
+                     }));
 }
 
 // The restatement against the original files, where they are at hand: the same files, and each

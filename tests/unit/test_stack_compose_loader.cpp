@@ -79,11 +79,15 @@ TEST_F(AllKeysFixture, StackLevel) {
 }
 
 TEST_F(AllKeysFixture, OnlyTheIgnoredKeyWarns) {
-  // Bind sources exist, x-* keys are skipped: the only message is the ignored container_name.
+  // Bind sources exist, x-* keys are skipped: the only messages are the ignored keys, each once.
   EXPECT_THAT(
       formatted(m_result.diagnostics),
       ElementsAre(m_file + ":111:5: warning: \"container_name\" of service \"api\" is ignored by "
-                           "edgecrew (edgecrew names containers <project>-<service>)"));
+                           "edgecrew (edgecrew names containers <project>-<service>)",
+                  m_file + ":46:9: warning: \"mode\" of port entry is ignored by edgecrew (the "
+                           "port is published on the host (swarm's ingress mode does not apply))",
+                  m_file + ":63:9: warning: \"tmpfs\" of volume entry is ignored by edgecrew (the "
+                           "tmpfs gets the engine's default size and mode)"));
 }
 
 TEST_F(AllKeysFixture, InterpolationPrecedence) {
@@ -644,15 +648,16 @@ networks:
   EXPECT_THAT(
       formatted(r.diagnostics),
       ElementsAre(
-          "compose.yaml:1:1: warning: \"version\" is obsolete and ignored (remove it, as Compose "
-          "does)",
-          "compose.yaml:10:1: warning: top-level \"networks\" are ignored by edgecrew (services "
-          "share one project network, or use network_mode: host)",
-          "compose.yaml:5:5: warning: \"tty\" of service \"a\" is ignored by edgecrew",
+          "compose.yaml:1:1: warning: \"version\" of the stack file is ignored by edgecrew "
+          "(obsolete, as in Compose: remove it)",
+          "compose.yaml:10:1: warning: \"networks\" of the stack file is ignored by edgecrew "
+          "(services share one project network, or the host's with network_mode: host)",
+          "compose.yaml:5:5: warning: \"tty\" of service \"a\" is ignored by edgecrew (services "
+          "run detached; use edgecrew exec for a shell)",
           "compose.yaml:6:5: warning: \"expose\" of service \"a\" is ignored by edgecrew (on a "
           "shared network every port is reachable anyway)",
-          "compose.yaml:9:7: warning: deploy.replicas is ignored by edgecrew (edgecrew runs one "
-          "container per service)"));
+          "compose.yaml:9:7: warning: \"replicas\" of deploy is ignored by edgecrew (edgecrew "
+          "runs one container per service)"));
 }
 
 TEST(ComposeLoader, TopLevelExtensionKeysAreIgnored) {

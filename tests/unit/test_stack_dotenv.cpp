@@ -186,13 +186,13 @@ TEST_F(DotenvTest, MultiLineSingleQuotes) {
 }
 
 TEST_F(DotenvTest, ErrorPositionAfterAMultiLineValue) {
-  parse("A=\"x\ny\"\n1BAD=v\n");
+  parse("A=\"x\ny\"\nB@D=v\n");
   ASSERT_EQ(m_diags.items().size(), 1u);
   EXPECT_EQ(pos(m_diags.items()[0].where), std::make_pair(3, 1));
 }
 
 TEST_F(DotenvTest, InvalidKeyIsAnErrorAndTheLineIsSkipped) {
-  auto env = parse("A=1\n  1BAD=x\nMY-KEY=y\nB=2\n");
+  auto env = parse("A=1\n  B@D=x\nMY/KEY=y\nB=2\n");
   EXPECT_EQ(value(env, "A"), "1");
   EXPECT_EQ(value(env, "B"), "2");
   EXPECT_EQ(env.size(), 2u);
@@ -201,15 +201,41 @@ TEST_F(DotenvTest, InvalidKeyIsAnErrorAndTheLineIsSkipped) {
   EXPECT_EQ(d.severity, Severity::error);
   EXPECT_EQ(d.where.file, ".env");
   EXPECT_EQ(pos(d.where), std::make_pair(2, 3));
-  EXPECT_NE(d.message.find("1BAD"), std::string::npos);
+  EXPECT_NE(d.message.find("B@D"), std::string::npos);
   EXPECT_FALSE(d.hint.empty());
   EXPECT_EQ(pos(m_diags.items()[1].where), std::make_pair(3, 1));
 }
 
 TEST_F(DotenvTest, InvalidKeyWithExportReportsTheKeyColumn) {
-  parse("export 9X=1\n");
+  parse("export X@Y=1\n");
   ASSERT_EQ(m_diags.error_count(), 1u);
   EXPECT_EQ(pos(m_diags.items()[0].where), std::make_pair(1, 8));
+}
+
+// Compose's .env names: letters, digits, '_', '.', '-', '[', ']' in any order (a digit may lead).
+TEST_F(DotenvTest, NamesAsComposeReadsThem) {
+  auto env = parse("1ABC=1\nMY.KEY=2\nmy-key=3\nA[0]=4\n_x=5\n\xc3\xa9t\xc3\xa9=6\n");
+  EXPECT_TRUE(m_diags.items().empty());
+  EXPECT_EQ(value(env, "1ABC"), "1");
+  EXPECT_EQ(value(env, "MY.KEY"), "2");
+  EXPECT_EQ(value(env, "my-key"), "3");
+  EXPECT_EQ(value(env, "A[0]"), "4");
+  EXPECT_EQ(value(env, "_x"), "5");
+  EXPECT_EQ(value(env, "\xc3\xa9t\xc3\xa9"), "6");
+  for (const char* bad : {"A$B=1\n", "A/B=1\n", "A,B=1\n", "A*=1\n"}) {
+    Diagnostics diags;
+    parse_dotenv(bad, ".env", nullptr, diags);
+    EXPECT_EQ(diags.error_count(), 1u) << bad;
+  }
+}
+
+// Compose also reads `KEY: value`; the name ends at the first '=' or ':'.
+TEST_F(DotenvTest, ColonSeparatesLikeEquals) {
+  auto env = parse("A: 1\nURL=http://h:80/x\nB:\"q: r\"\n");
+  EXPECT_TRUE(m_diags.items().empty());
+  EXPECT_EQ(value(env, "A"), "1");
+  EXPECT_EQ(value(env, "URL"), "http://h:80/x");
+  EXPECT_EQ(value(env, "B"), "q: r");
 }
 
 TEST_F(DotenvTest, EmptyKeyIsAnError) {
@@ -220,7 +246,7 @@ TEST_F(DotenvTest, EmptyKeyIsAnError) {
 }
 
 TEST_F(DotenvTest, InvalidKeyWithMultiLineValueSkipsTheWholeValue) {
-  auto env = parse("1BAD=\"a\nB=inside\"\nC=1\n");
+  auto env = parse("B@D=\"a\nB=inside\"\nC=1\n");
   EXPECT_EQ(env.count("B"), 0u);
   EXPECT_EQ(value(env, "C"), "1");
   EXPECT_EQ(m_diags.error_count(), 1u);

@@ -558,8 +558,8 @@ TEST(LoaderErrors, RejectedKeys) {
       "secrets:\n"
       "  s: {file: ./s}\n",
       {// the position of the value, as for every top-level key
-       "compose.yaml:7:1: top-level \"secrets\" is not supported (pass secrets through .env "
-       "variables; merge files with several -f)",
+       "compose.yaml:7:1: \"secrets\" of the stack file is not supported (pass secrets through "
+       "environment variables from .env, or mount the file with a bind volume)",
        "compose.yaml:4:5: \"build\" of service \"a\" is not supported (edgecrew runs images and "
        "builds none: build with \"podman build -t NAME .\" and set image: NAME)",
        "compose.yaml:5:5: \"privileged\" of service \"a\" is not supported (give the container "

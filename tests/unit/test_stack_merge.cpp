@@ -147,10 +147,10 @@ TEST(MergeErrors, MessagesPointIntoTheFileThatWroteIt) {
       ElementsAre(
           "b.yaml:6:14: variable \"TAG\" is not set (set it in the environment or in .env, or give "
           "a default: ${TAG:-value})",
-          // Keys of a.yaml keep their place; keys new in b.yaml come after them.
+          // A service's keys are checked before its values are read.
+          "b.yaml:3:5: unknown key \"imagee\" in service \"api\" (did you mean \"image\"?)",
           "b.yaml:4:14: unknown restart policy \"sometimes\" (use no, always, on-failure[:N] or "
           "unless-stopped)",
-          "b.yaml:3:5: unknown key \"imagee\" in service \"api\" (did you mean \"image\"?)",
           "b.yaml:8:18: service \"web\" depends on \"apii\", which is not defined (did you mean "
           "\"api\"?)",
           // The port it collides with is in the other file: the message says which.
