@@ -1,8 +1,22 @@
 #include "stack/compose_files.h"
 
 #include <cctype>
+#include <cstdlib>
+
+#include "util/fs.h"
 
 namespace edgecrew::stack {
+
+Result<std::string> read_stack_input(const std::filesystem::path& path) {
+  std::size_t megabytes = 16;
+  if (const char* v = std::getenv("EDGECREW_MAX_FILE_MB")) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v, &end, 10);
+    if (end != v && *end == '\0' && n > 0 && n < (1ULL << 20)) megabytes = n;
+  }
+  return read_input_file(path, megabytes << 20,
+                         "raise the cap with EDGECREW_MAX_FILE_MB=N, N in megabytes");
+}
 
 namespace fs = std::filesystem;
 

@@ -27,7 +27,7 @@ using Variables = std::map<std::string, std::string>;
 Variables resolve_variables(const LoadOptions& options, Diagnostics& diags) {
   Variables vars = options.defaults;
   for (const auto& file : options.env_files) {
-    auto text = read_file(file.path);
+    auto text = read_stack_input(file.path);
     if (!text) {
       if (file.required || text.error().kind != ErrorKind::not_found) {
         diags.error({file.path.string(), 0, 0}, "cannot read env file", text.error().message);
@@ -269,7 +269,7 @@ std::vector<SourceFile> read_sources(const std::vector<std::filesystem::path>& p
     auto relative = absolute.lexically_relative(cwd);
     bool inside = !relative.empty() && *relative.begin() != "..";
     std::string name = inside ? relative.string() : absolute.string();
-    auto text = read_file(absolute);
+    auto text = read_stack_input(absolute);
     if (!text) {
       diags.error({name, 0, 0}, "cannot read the stack file", text.error().message);
       continue;
@@ -291,14 +291,17 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   std::set<std::string> secrets;
   std::vector<Node> docs;
   for (const auto& source : sources) {
-    auto doc = parse_yaml(source.text, source.name, diags);
-    if (!doc) continue;
-    if (!doc->is_mapping() && !doc->is_null()) {
-      diags.error(doc->where, "a stack file must be a mapping with a services key");
-      continue;
+    // Several documents in one file merge in order, as Compose merges them.
+    auto parsed = parse_yaml_documents(source.text, source.name, diags);
+    if (!parsed) continue;
+    for (auto& doc : *parsed) {
+      if (!doc.is_mapping() && !doc.is_null()) {
+        diags.error(doc.where, "a stack file must be a mapping with a services key");
+        continue;
+      }
+      if (doc.is_null()) doc = Node::make_mapping(doc.where);  // an empty document
+      docs.push_back(std::move(doc));
     }
-    if (doc->is_null()) *doc = Node::make_mapping(doc->where);  // an empty file
-    docs.push_back(std::move(*doc));
   }
   if (docs.empty()) return result;
 

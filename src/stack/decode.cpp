@@ -114,9 +114,26 @@ std::optional<std::vector<std::string>> Decoder::command(const Node& n, const st
   return string_list(n, what);
 }
 
+namespace {
+
+// A name for a message: a NUL byte written as \0.
+std::string printable(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '\0') {
+      out += "\\0";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<std::map<std::string, std::string>> Decoder::key_values(
     const Node& n, const std::string& what,
-    const std::map<std::string, std::string>* from_environment) {
+    const std::map<std::string, std::string>* from_environment, bool variable_names) {
   Node mapping = list_to_mapping(n);
   if (!mapping.is_mapping()) {
     type_error(n, what, "a mapping or a list of KEY=VALUE strings");
@@ -126,6 +143,19 @@ std::optional<std::map<std::string, std::string>> Decoder::key_values(
   for (const auto& [k, v] : mapping.entries) {
     if (k.scalar.empty()) {
       m_diags.error(k.where, fmt::format("{} has an entry without a name", what));
+      continue;
+    }
+    if (k.scalar.find('\0') != std::string::npos ||
+        (v.is_scalar() && v.scalar.find('\0') != std::string::npos)) {
+      m_diags.error(k.where, fmt::format("{} \"{}\" holds a NUL byte", what, printable(k.scalar)),
+                    "a NUL byte cannot reach a process; remove the \\0");
+      continue;
+    }
+    if (variable_names && k.scalar.find('=') != std::string::npos) {
+      m_diags.error(k.where,
+                    fmt::format("{}: the name \"{}\" holds '='", what, printable(k.scalar)),
+                    "a variable name ends at the first '='; write NAME=VALUE in the list form, or "
+                    "NAME: VALUE");
       continue;
     }
     if (v.is_null()) {

@@ -31,9 +31,11 @@ class Decoder {
   // A command: a list of strings, or one string split as a shell splits words.
   std::optional<std::vector<std::string>> command(const Node& n, const std::string& what);
   // environment / labels: mapping or list of KEY=VALUE; a KEY without value takes `lookup`'s.
+  // A NUL byte in a name or value is an error (no process can receive it); so is '=' in a name
+  // when `variable_names` (an environment: the runtime would split the name there).
   std::optional<std::map<std::string, std::string>> key_values(
       const Node& n, const std::string& what,
-      const std::map<std::string, std::string>* from_environment);
+      const std::map<std::string, std::string>* from_environment, bool variable_names = false);
   bool mapping(const Node& n, const std::string& what);
 
   // Reports keys of `n` that are not in `known` ("did you mean"), and returns false if `n` is not a

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 
 #include "util/strings.h"
 
@@ -31,12 +32,15 @@ bool same_scalar(const Node& a, const Node& b) {
 void merge_node(Node& base, const Node& over, const std::string& key, int depth);
 
 void merge_mapping(Node& base, const Node& over, int depth) {
+  std::unordered_map<std::string, std::size_t> index;  // base's keys: linear in both mappings
+  for (std::size_t i = 0; i < base.entries.size(); ++i)
+    index.emplace(base.entries[i].key.scalar, i);
   for (const auto& [k, v] : over.entries) {
-    Node* existing = base.find(k.scalar);
-    if (existing == nullptr) {
-      base.entries.push_back({k, v});
+    if (auto it = index.find(k.scalar); it != index.end()) {
+      merge_node(base.entries[it->second].value, v, k.scalar, depth + 1);
     } else {
-      merge_node(*existing, v, k.scalar, depth + 1);
+      index.emplace(k.scalar, base.entries.size());
+      base.entries.push_back({k, v});
     }
   }
 }
@@ -88,6 +92,7 @@ void merge_node(Node& base, const Node& over, const std::string& key, int depth)
 Node list_to_mapping(const Node& node) {
   if (!node.is_sequence()) return node;
   Node out = Node::make_mapping(node.where);
+  std::unordered_map<std::string, std::size_t> index;  // key -> its entry: linear in the list
   for (const auto& item : node.items) {
     if (!item.is_scalar()) return node;  // not a KEY=VALUE list: let the decoder report it
     auto eq = item.scalar.find('=');
@@ -100,9 +105,10 @@ Node list_to_mapping(const Node& node) {
       value.where.column += static_cast<int>(eq + 1) + (item.quoted ? 1 : 0);
     }
     Node key_node = Node::make_scalar(key, item.where);
-    if (out.find(key) != nullptr) {
-      *out.find(key) = std::move(value);
+    if (auto it = index.find(key); it != index.end()) {
+      out.entries[it->second].value = std::move(value);
     } else {
+      index.emplace(key, out.entries.size());
       out.entries.push_back({std::move(key_node), std::move(value)});
     }
   }

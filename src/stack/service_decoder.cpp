@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "stack/compose_files.h"
 #include "stack/dotenv.h"
 #include "stack/merge.h"
 #include "stack/validate.h"
@@ -62,7 +63,7 @@ void decode_env_files(const Node& n, Service& s, Decoder& d, const DecodeContext
   };
   for (const auto& [node, required] : files) {
     auto path = absolute_from(ctx.dir, node->scalar, ctx.home);
-    auto text = read_file(path);
+    auto text = read_stack_input(path);
     if (!text) {
       if (required) {
         d.diags().error(node->where, fmt::format("env_file {} cannot be read", path.string()),
@@ -314,7 +315,7 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
     } else if (key == "mem_reservation") {
       mem_reservation = {d.size(v, what), &v};
     } else if (key == "cpus") {
-      cpus = {d.number(v, what), &v};
+      cpus = {decode_cpus(v, d, what), &v};
     } else if (key == "gpus") {
       decode_gpus(v, s, d);
     }
@@ -326,7 +327,7 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
                  "deploy.resources.reservations.memory", d);
   if (environment != nullptr) {
     if (auto kv = d.key_values(*environment, fmt::format("environment of service \"{}\"", name),
-                               ctx.variables)) {
+                               ctx.variables, true)) {
       for (auto& [k, v] : *kv) s.environment[k] = std::move(v);
     }
   }

@@ -2,6 +2,7 @@
 // One Compose service (after merge and interpolation) → Service. Each key's type and syntax is
 // checked here; relations between services are checked in validate.h.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -26,6 +27,11 @@ void decode_ports(const Node& n, Service& s, Decoder& d);
 void decode_volumes(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx);
 void decode_devices(const Node& n, Service& s, Decoder& d);
 void decode_gpus(const Node& n, Service& s, Decoder& d);  // the service's gpus: key
+// A CPU count (cpus, limits cpus): a number, not negative.
+std::optional<double> decode_cpus(const Node& n, Decoder& d, const std::string& what);
+
+// More GPUs than any host carries: a typo, refused before it becomes that many CDI names.
+inline constexpr std::int64_t k_max_gpu_count = 1024;
 void decode_deploy(const Node& n, Service& s, Decoder& d);
 void decode_extension(const Node& n, Service& s, Decoder& d);  // x-edgecrew
 

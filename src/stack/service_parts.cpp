@@ -130,6 +130,11 @@ void decode_gpu_request(const Node& n, Service& s, Decoder& d, const std::string
     } else if (auto c = d.integer(*v, "device count")) {
       if (*c < 1) {
         d.diags().error(v->where, "device count must be \"all\" or at least 1");
+      } else if (*c > k_max_gpu_count) {
+        d.diags().error(v->where,
+                        fmt::format("device count {} is more GPUs than a host has (at most {})", *c,
+                                    k_max_gpu_count),
+                        "use count: all for every GPU of the host");
       } else {
         gpu.count = static_cast<int>(*c);
       }
@@ -164,7 +169,8 @@ void decode_resources(const Node& n, Service& s, Decoder& d) {
   if (!d.check_section(n, "deploy.resources", "deploy.resources")) return;
   if (const Node* limits = n.find("limits")) {
     if (d.check_section(*limits, "deploy.resources.limits", "deploy.resources.limits")) {
-      if (const Node* v = limits->find("cpus")) s.resources.cpus = d.number(*v, "limits cpus");
+      if (const Node* v = limits->find("cpus"))
+        s.resources.cpus = decode_cpus(*v, d, "limits cpus");
       if (const Node* v = limits->find("memory"))
         s.resources.memory_bytes = d.size(*v, "limits memory");
     }
@@ -188,6 +194,16 @@ void decode_resources(const Node& n, Service& s, Decoder& d) {
 }
 
 }  // namespace
+
+std::optional<double> decode_cpus(const Node& n, Decoder& d, const std::string& what) {
+  auto cpus = d.number(n, what);
+  if (cpus && *cpus < 0) {
+    d.diags().error(n.where, fmt::format("{} is negative ({})", what, n.scalar),
+                    "give a number of CPUs such as 0.5 or 2; 0 is no limit");
+    return std::nullopt;
+  }
+  return cpus;
+}
 
 void decode_ports(const Node& n, Service& s, Decoder& d) {
   if (!n.is_sequence()) {
@@ -251,6 +267,18 @@ void decode_volumes(const Node& n, Service& s, Decoder& d, const DecodeContext& 
       decode_short_volume(item, s, d, ctx);
     } else {
       decode_long_volume(item, s, d, ctx);
+    }
+  }
+  // Compose refuses two mounts on one target: one would hide the other.
+  for (std::size_t i = 0; i < s.mounts.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (s.mounts[i].target == s.mounts[j].target) {
+        d.diags().error(s.mounts[i].where,
+                        fmt::format("{} is already mounted by the volume on line {}",
+                                    s.mounts[i].target, s.mounts[j].where.line),
+                        "mount each path in the container once");
+        break;
+      }
     }
   }
 }

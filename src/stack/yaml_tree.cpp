@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "util/strings.h"
 
@@ -66,6 +67,7 @@ struct Converter {
 
   void convert_mapping(const YAML::Node& in, Node& out) {
     std::vector<Node> merges;
+    std::unordered_set<std::string> keys;  // out's keys: a lookup per key stays constant
     for (const auto& kv : in) {
       Node key = convert(kv.first);
       Node value = convert(kv.second);
@@ -81,7 +83,7 @@ struct Converter {
         diags.error(key.where, "a mapping key must be a string");
         continue;
       }
-      if (out.find(key.scalar) != nullptr) {
+      if (!keys.insert(key.scalar).second) {
         diags.error(key.where, fmt::format("duplicate key \"{}\"", key.scalar),
                     "a key may appear once in a mapping");
         continue;
@@ -102,7 +104,7 @@ struct Converter {
           continue;
         }
         for (const auto& [k, v] : source->entries) {
-          if (out.find(k.scalar) == nullptr) out.entries.push_back({k, v});
+          if (keys.insert(k.scalar).second) out.entries.push_back({k, v});
         }
       }
     }
@@ -163,8 +165,8 @@ const char* describe(Node::Kind kind) {
   return "?";
 }
 
-std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
-                               Diagnostics& diags) {
+std::optional<std::vector<Node>> parse_yaml_documents(const std::string& text,
+                                                      const std::string& file, Diagnostics& diags) {
   // yaml-cpp misreads a NUL byte and lets bytes that are not UTF-8 through: refuse both here.
   std::size_t bad = std::min(invalid_utf8_offset(text), text.find('\0'));
   if (bad != std::string::npos) {
@@ -177,9 +179,9 @@ std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                 "save it as UTF-8 text");
     return std::nullopt;
   }
-  YAML::Node root;
+  std::vector<YAML::Node> roots;
   try {
-    root = YAML::Load(text);
+    roots = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     Location where{file, e.mark.is_null() ? 0 : e.mark.line + 1,
                    e.mark.is_null() ? 0 : e.mark.column + 1};
@@ -187,17 +189,29 @@ std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                 "check the indentation and quoting on this line and the one above");
     return std::nullopt;
   }
-  Converter converter{file, diags};
-  Node out = converter.convert(root);
-  if (converter.too_large) {
-    diags.error({file, 0, 0},
-                "the document is too large or nested too deeply (over 200000 nodes "
-                "or 100 levels once aliases expand)",
-                "look for an anchor used inside itself");
-    return std::nullopt;
+  if (roots.empty()) roots.emplace_back();  // an empty file is one null document
+  std::vector<Node> out;
+  for (const auto& root : roots) {
+    Converter converter{file, diags};
+    Node doc = converter.convert(root);
+    if (converter.too_large) {
+      diags.error({file, 0, 0},
+                  "the document is too large or nested too deeply (over 200000 nodes "
+                  "or 100 levels once aliases expand)",
+                  "look for an anchor used inside itself");
+      return std::nullopt;
+    }
+    if (doc.is_null() && doc.where.line == 0) doc.where = {file, 1, 1};
+    out.push_back(std::move(doc));
   }
-  if (out.is_null()) out.where = {file, 1, 1};
   return out;
+}
+
+std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
+                               Diagnostics& diags) {
+  auto docs = parse_yaml_documents(text, file, diags);
+  if (!docs) return std::nullopt;
+  return std::move(docs->front());
 }
 
 }  // namespace edgecrew::stack

@@ -46,7 +46,12 @@ struct MapEntry {
 
 const char* describe(Node::Kind kind);  // "a string", "a list", "a mapping", "null"
 
-// Parses `text`; on a syntax error adds a positioned diagnostic and returns nullopt.
+// Every document of `text` ("---" separates them; an empty text is one null document); on a syntax
+// error adds a positioned diagnostic and returns nullopt.
+std::optional<std::vector<Node>> parse_yaml_documents(const std::string& text,
+                                                      const std::string& file, Diagnostics& diags);
+
+// The first document of `text`, as parse_yaml_documents reads it.
 std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                                Diagnostics& diags);
 

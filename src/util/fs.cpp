@@ -24,6 +24,50 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+Result<std::string> read_input_file(const std::filesystem::path& path, std::size_t max_bytes,
+                                    const std::string& raise_hint) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return Error{error_kind_from_errno(err),
+                 fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    ::close(fd);
+    return Error{ErrorKind::invalid_input,
+                 fmt::format("{} is {}, not a file edgecrew reads", path.string(), what)};
+  }
+  std::string out;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return Error{error_kind_from_errno(err),
+                   fmt::format("cannot read {}: {}", path.string(), std::strerror(err))};
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {  // also for a file that grows while it is read
+      ::close(fd);
+      return Error{ErrorKind::invalid_input,
+                   fmt::format("{} is larger than {} bytes, the most edgecrew reads ({})",
+                               path.string(), max_bytes, raise_hint)};
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
 Status write_file_atomic(const std::filesystem::path& path, const std::string& content,
                          unsigned mode) {
   std::string tmp = path.string() + ".edgecrew-tmp";

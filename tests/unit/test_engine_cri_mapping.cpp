@@ -169,6 +169,16 @@ TEST(CriMapping, HostDevicesKeepTheirPermissions) {
   EXPECT_THAT(spec.container.annotations(), IsEmpty());
 }
 
+// docker compose's gpus: reaches the CRI as the same CDI devices as deploy's reservations.
+TEST(CriMapping, GpusKeyIsCdiDevices) {
+  CriSpec spec =
+      map_app("services:\n  app:\n    image: busybox\n    gpus:\n      - device_ids: ['1']\n");
+  ASSERT_EQ(spec.container.cdi_devices_size(), 1);
+  EXPECT_EQ(spec.container.cdi_devices(0).name(), "nvidia.com/gpu=1");
+  EXPECT_THAT(spec.container.annotations(),
+              UnorderedElementsAre(Pair("cdi.k8s.io/nvidia.com.gpu_1", "nvidia.com/gpu=1")));
+}
+
 TEST(CriMapping, CdiDevicesGoToField17AndToTheCdiAnnotation) {
   CriSpec spec = map_app(
       "services:\n  app:\n    image: busybox\n    devices: [nvidia.com/gpu=all]\n"

@@ -107,6 +107,15 @@ volumes:
             ordered_json::parse(R"([{"path":"/dev/fuse"},{"path":"nvidia.com/gpu=0"}])"));
 }
 
+// docker compose's gpus: reaches Podman as the same CDI devices as deploy's reservations.
+TEST(PodmanMapping, GpusKeyIsCdiDevices) {
+  PodmanSpec all = map_app("services:\n  app:\n    image: x\n    gpus: all\n");
+  EXPECT_EQ(all.body["devices"], ordered_json::parse(R"([{"path":"nvidia.com/gpu=all"}])"));
+  PodmanSpec two = map_app("services:\n  app:\n    image: x\n    gpus: [{count: 2}]\n");
+  EXPECT_EQ(two.body["devices"],
+            ordered_json::parse(R"([{"path":"nvidia.com/gpu=0"},{"path":"nvidia.com/gpu=1"}])"));
+}
+
 TEST(PodmanMapping, HostNamespacesResourcesAndLifecycle) {
   PodmanSpec spec = map_app(R"(services:
   app:

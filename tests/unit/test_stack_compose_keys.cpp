@@ -320,6 +320,16 @@ TEST(ComposeRules, LimitsDevicesIsNotAComposeKey) {
                                                "deploy.resources.limits")));
 }
 
+TEST(ComposeRules, ATargetIsMountedOnce) {
+  auto r = load_text(
+      "services:\n  a:\n    image: x\n    volumes:\n      - data:/d\n"
+      "      - {type: tmpfs, target: /d}\nvolumes:\n  data: {}\n");
+  EXPECT_THAT(errors(r), ElementsAre(HasSubstr("compose.yaml:6:9: /d is already mounted by the "
+                                               "volume on line 5")));
+  EXPECT_TRUE(
+      load_text("services:\n  a:\n    image: x\n    volumes: [/srv/a:/a, /srv/b:/b]\n").stack);
+}
+
 TEST(ComposeVolumes, LegacyExternalNameIsTheVolumesName) {
   auto r = load_text(
       "services:\n  a:\n    image: x\n    volumes: [data:/d]\nvolumes:\n  data:\n"

@@ -3,7 +3,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cstdlib>
+#include <fstream>
+
+#include "host_tree.h"
 #include "stack/compose_loader.h"
 #include "stack_test_support.h"
 
@@ -13,6 +18,7 @@ namespace {
 using test::formatted;
 using test::load_text;
 using test::options_for_tests;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
@@ -879,6 +885,92 @@ TEST(LoaderErrors, AnAnchorUsedInsideItselfIsStopped) {
       "    image: x\n",
       {"compose.yaml: the document is too large or nested too deeply (over 200000 nodes or 100 "
        "levels once aliases expand) (look for an anchor used inside itself)"});
+}
+
+// Input that would stall or exhaust the loader is refused, with what it is and how to go on.
+TEST(LoaderBounds, AnEnvFileMustBeARegularFile) {
+  edgecrew::testing::HostTree tree;
+  auto fifo = tree.root / "fifo.env";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::filesystem::create_directories(tree.root / "dir.env");
+  for (const auto& [path, what] : std::vector<std::pair<std::string, std::string>>{
+           {"/dev/zero", "is a character device"},
+           {fifo.string(), "is a FIFO"},
+           {(tree.root / "dir.env").string(), "is a directory"}}) {
+    auto r = load_text("services:\n  a:\n    image: x\n    env_file: " + path + "\n");
+    EXPECT_THAT(
+        formatted(r.diagnostics, Severity::error),
+        ElementsAre(AllOf(HasSubstr("compose.yaml:4:15: env_file " + path), HasSubstr(what))))
+        << path;
+  }
+}
+
+TEST(LoaderBounds, FilesOverTheCapAreRefusedWithTheWayToRaiseIt) {
+  edgecrew::testing::HostTree tree;
+  auto big = tree.root / "big.env";
+  {
+    std::ofstream out(big);
+    for (int i = 0; i < 40000; ++i) out << "K" << i << "=" << std::string(40, 'v') << "\n";
+  }  // about 1.8 MB
+  ::setenv("EDGECREW_MAX_FILE_MB", "1", 1);
+  auto capped = load_text("services:\n  a:\n    image: x\n    env_file: " + big.string() + "\n");
+  ::setenv("EDGECREW_MAX_FILE_MB", "4", 1);
+  auto raised = load_text("services:\n  a:\n    image: x\n    env_file: " + big.string() + "\n");
+  ::unsetenv("EDGECREW_MAX_FILE_MB");
+  EXPECT_THAT(formatted(capped.diagnostics, Severity::error),
+              ElementsAre(AllOf(HasSubstr("is larger than 1048576 bytes"),
+                                HasSubstr("EDGECREW_MAX_FILE_MB"))));
+  ASSERT_TRUE(raised.stack) << ::testing::PrintToString(formatted(raised.diagnostics));
+  EXPECT_EQ(raised.stack->services[0].environment.size(), 40000u);
+}
+
+TEST(LoaderBounds, TheStackFileItselfIsBoundedToo) {
+  Diagnostics diags;
+  auto sources = read_sources({"/dev/zero"}, "/", diags);
+  EXPECT_TRUE(sources.empty());
+  EXPECT_THAT(formatted(diags), ElementsAre(HasSubstr("is a character device")));
+}
+
+// Several YAML documents in one file merge in order, as Compose reads them; none is dropped.
+TEST(LoaderErrors, ASecondYamlDocumentMergesOverTheFirst) {
+  auto r = load_text(
+      "services:\n  a:\n    image: x\n    environment: {A: '1'}\n---\nservices:\n  a:\n"
+      "    environment: {B: '2'}\n  b:\n    image: y\n");
+  ASSERT_TRUE(r.stack) << ::testing::PrintToString(formatted(r.diagnostics));
+  ASSERT_EQ(r.stack->services.size(), 2u);
+  EXPECT_EQ(r.stack->services[0].environment.size(), 2u);
+  auto bad = load_text("services:\n  a:\n    image: x\n---\n- a list\n");
+  EXPECT_THAT(formatted(bad.diagnostics),
+              ElementsAre(HasSubstr("compose.yaml:5:1: a stack file must be a mapping")));
+}
+
+TEST(LoaderErrors, EnvironmentNamesCannotHoldEqualsOrNul) {
+  expect_diagnostics(
+      "services:\n  a:\n    image: x\n    environment:\n      \"A=B\": c\n      \"N\\0UL\": d\n"
+      "      OK: \"v\\0\"\n",
+      {"compose.yaml:5:7: environment of service \"a\": the name \"A=B\" holds '=' (a variable "
+       "name ends at the first '='; write NAME=VALUE in the list form, or NAME: VALUE)",
+       "compose.yaml:6:7: environment of service \"a\" \"N\\0UL\" holds a NUL byte (a NUL byte "
+       "cannot reach a process; remove the \\0)",
+       "compose.yaml:7:7: environment of service \"a\" \"OK\" holds a NUL byte (a NUL byte cannot "
+       "reach a process; remove the \\0)"});
+  // The list form splits at the first '=': the value may hold more.
+  auto r = load_text("services:\n  a:\n    image: x\n    environment: [\"A=B=c\"]\n");
+  ASSERT_TRUE(r.stack);
+  EXPECT_EQ(r.stack->services[0].environment.at("A"), "B=c");
+}
+
+TEST(LoaderErrors, NegativeCpusAndImpossibleGpuCounts) {
+  expect_diagnostics(
+      "services:\n  a:\n    image: x\n    cpus: -1\n  b:\n    image: x\n    deploy:\n"
+      "      resources:\n        limits: {cpus: '-0.5'}\n        reservations:\n"
+      "          devices: [{capabilities: [gpu], count: 1000000000}]\n",
+      {"compose.yaml:4:11: \"cpus\" of service \"a\" is negative (-1) (give a number of CPUs such "
+       "as 0.5 or 2; 0 is no limit)",
+       "compose.yaml:9:24: limits cpus is negative (-0.5) (give a number of CPUs such as 0.5 or "
+       "2; 0 is no limit)",
+       "compose.yaml:11:50: device count 1000000000 is more GPUs than a host has (at most 1024) "
+       "(use count: all for every GPU of the host)"});
 }
 
 }  // namespace
