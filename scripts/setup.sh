@@ -16,6 +16,7 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(
     clang clang-format libclang-rt-dev containerd redis-server redis-tools
     podman runc catatonit busybox-static procps tmux skopeo docker-registry nodejs
+    golang-github-containernetworking-plugin-dnsname
   )
 fi
 

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "doctor/check.h"
+#include "doctor/engine_facts.h"
 #include "host/host_path.h"
+#include "host/runtime_traps.h"
 #include "util/fs.h"
 #include "util/strings.h"
 
@@ -137,6 +139,32 @@ Outcome check_cni(const Facts& facts) {
               evidence);
 }
 
+// Podman's networks resolve service names only with the backend's DNS helper installed: without
+// it every `redis:6379` in a stack fails with "bad address".
+Outcome check_service_names(const Facts& facts) {
+  const auto dns = host::podman_dns(facts.root(), containers_conf(facts));
+  std::vector<std::string> evidence = {
+      fmt::format("Podman's network backend: {} ({})", dns.backend, dns.backend_source),
+      fmt::format(
+          "{}: {}", dns.helper,
+          dns.helper_path.empty() ? "not found in " + join(dns.looked_in, ", ") : dns.helper_path)};
+  if (!dns.helper_path.empty()) {
+    return pass(
+        fmt::format("{} resolves service names on Podman's {} networks", dns.helper, dns.backend),
+        evidence);
+  }
+  std::string fix =
+      dns.backend == "cni"
+          ? "$ apt-get install golang-github-containernetworking-plugin-dnsname   # Debian, "
+            "Ubuntu\n"
+            "then edgecrew down && edgecrew up: the project network is created again, with DNS"
+          : "$ apt-get install aardvark-dns\nthen edgecrew down && edgecrew up";
+  return fail(fmt::format("services cannot reach each other by name on Podman: the {} backend's "
+                          "DNS helper ({}) is not installed",
+                          dns.backend, dns.helper),
+              evidence, fix);
+}
+
 }  // namespace
 
 std::vector<Check> network_checks() {
@@ -146,6 +174,8 @@ std::vector<Check> network_checks() {
       {"network.br-netfilter", "network", "br_netfilter and bridge-nf-call-iptables",
        check_br_netfilter},
       {"network.cni", "network", "CNI network configs and their plugins", check_cni},
+      {"network.service-names", "network", "Podman's networks resolve service names",
+       check_service_names},
   };
 }
 

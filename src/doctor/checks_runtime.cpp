@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "doctor/check.h"
+#include "doctor/engine_facts.h"
 #include "host/containers_conf.h"
 #include "host/host_path.h"
 #include "host/process_limits.h"
@@ -17,11 +18,6 @@
 namespace edgecrew::doctor {
 
 namespace {
-
-const host::ContainersConf& containers_conf(const Facts& facts) {
-  return facts.shared<host::ContainersConf>(
-      [](const Facts& f) { return host::read_containers_conf(f.root(), f.inputs().environment); });
-}
 
 std::optional<std::uint64_t> number(const std::string& s) {
   if (s == "-1") return host::k_unlimited;

@@ -149,6 +149,11 @@ const CriFacts& cri_facts(const Facts& facts) {
   return facts.shared<CriFacts>(read_cri);
 }
 
+const host::ContainersConf& containers_conf(const Facts& facts) {
+  return facts.shared<host::ContainersConf>(
+      [](const Facts& f) { return host::read_containers_conf(f.root(), f.inputs().environment); });
+}
+
 const PodmanFacts& podman_facts(const Facts& facts) {
   return facts.shared<PodmanFacts>(read_podman);
 }

@@ -52,6 +52,9 @@ inline constexpr std::chrono::milliseconds k_podman_check_timeout =
 const CriFacts& cri_facts(const Facts& facts);
 const PodmanFacts& podman_facts(const Facts& facts);
 
+// containers.conf as Podman reads it on this host, read once per run.
+const host::ContainersConf& containers_conf(const Facts& facts);
+
 // The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman".
 std::string stack_engine(const Facts& facts);
 

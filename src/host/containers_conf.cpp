@@ -48,6 +48,20 @@ void apply_containers(ContainersConf& out, std::string_view text, const std::str
     if (auto v = toml_read::string_at(*e, "runtime", file, out.diagnostics)) {
       out.runtime = Setting<std::string>{*v, toml_read::at(*e->get("runtime"), file)};
     }
+    if (auto v = toml_read::strings_at(*e, "helper_binaries_dir", file, out.diagnostics)) {
+      out.helper_binaries_dir = Setting<std::vector<std::string>>{
+          *v, toml_read::at(*e->get("helper_binaries_dir"), file)};
+    }
+  }
+  if (const toml::table* n = (*doc)["network"].as_table()) {
+    if (auto v = toml_read::string_at(*n, "network_backend", file, out.diagnostics)) {
+      out.network_backend =
+          Setting<std::string>{*v, toml_read::at(*n->get("network_backend"), file)};
+    }
+    if (auto v = toml_read::strings_at(*n, "cni_plugin_dirs", file, out.diagnostics)) {
+      out.cni_plugin_dirs =
+          Setting<std::vector<std::string>>{*v, toml_read::at(*n->get("cni_plugin_dirs"), file)};
+    }
   }
 }
 

@@ -56,6 +56,11 @@ struct ContainersConf {
   // [engine] runtime: the OCI runtime's name ("crun", "runc") or a path; nullopt: Podman takes
   // crun when it is installed, else runc.
   std::optional<Setting<std::string>> runtime;
+  // [network] network_backend ("cni", "netavark"); nullopt: Podman picks (see podman_dns).
+  std::optional<Setting<std::string>> network_backend;
+  // [network] cni_plugin_dirs and [engine] helper_binaries_dir; nullopt: Podman's defaults.
+  std::optional<Setting<std::vector<std::string>>> cni_plugin_dirs;
+  std::optional<Setting<std::vector<std::string>>> helper_binaries_dir;
 };
 
 ContainersConf read_containers_conf(const std::filesystem::path& root,

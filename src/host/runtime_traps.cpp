@@ -108,4 +108,30 @@ OciRuntimeChoice podman_oci_runtime(const std::filesystem::path& root, const Con
   return out;
 }
 
+PodmanDns podman_dns(const std::filesystem::path& root, const ContainersConf& conf) {
+  // containers/common's defaults (Podman 4).
+  std::vector<std::string> helpers = {"/usr/local/libexec/podman", "/usr/local/lib/podman",
+                                      "/usr/libexec/podman", "/usr/lib/podman"};
+  if (conf.helper_binaries_dir) helpers = conf.helper_binaries_dir->value;
+  std::vector<std::string> cni = {"/usr/local/libexec/cni", "/usr/libexec/cni",
+                                  "/usr/local/lib/cni", "/usr/lib/cni", "/opt/cni/bin"};
+  if (conf.cni_plugin_dirs) cni = conf.cni_plugin_dirs->value;
+  PodmanDns out;
+  if (conf.network_backend && !conf.network_backend->value.empty()) {
+    out.backend = conf.network_backend->value;
+    out.backend_source = "containers.conf " + conf.network_backend->where.file + ":" +
+                         std::to_string(conf.network_backend->where.line);
+  } else if (!find_binary(root, "netavark", helpers).empty()) {
+    out.backend = "netavark";
+    out.backend_source = "not set: netavark is installed";
+  } else {
+    out.backend = "cni";
+    out.backend_source = "not set: netavark is not installed";
+  }
+  out.helper = out.backend == "netavark" ? "aardvark-dns" : "dnsname";
+  out.looked_in = out.backend == "netavark" ? helpers : cni;
+  out.helper_path = find_binary(root, out.helper, out.looked_in);
+  return out;
+}
+
 }  // namespace edgecrew::host

@@ -53,6 +53,19 @@ struct OciRuntimeChoice {
 // Which OCI runtime Podman runs containers with on this host.
 OciRuntimeChoice podman_oci_runtime(const std::filesystem::path& root, const ContainersConf& conf);
 
+// How Podman's networks resolve container names: the network backend and the DNS helper it needs
+// (CNI: the dnsname plugin; netavark: aardvark-dns). Without the helper a network created with DNS
+// on resolves nothing, and no service reaches another by name.
+struct PodmanDns {
+  std::string backend;         // "cni" or "netavark"
+  std::string backend_source;  // "containers.conf FILE:LINE" or why Podman picks it
+  std::string helper;          // "dnsname" or "aardvark-dns"
+  std::string helper_path;     // the binary found, "" when none
+  std::vector<std::string> looked_in;
+};
+
+PodmanDns podman_dns(const std::filesystem::path& root, const ContainersConf& conf);
+
 // The first of `dirs` holding an executable `name`, as a host path; "" when none.
 std::string find_binary(const std::filesystem::path& root, const std::string& name,
                         const std::vector<std::string>& dirs);

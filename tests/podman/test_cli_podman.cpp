@@ -150,6 +150,37 @@ TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
   EXPECT_TRUE(ids().empty());
 }
 
+// Services on the project network reach each other by service name (Compose's promise) and by
+// container name: the network is created with DNS on and each container carries its service name
+// as an alias.
+TEST_F(CliPodmanTest, ServicesResolveEachOtherByName) {
+  write_stack(
+      std::string("name: ecdns\nservices:\n") + "  first:\n    image: " + k_image +
+      "\n    command: [\"sleep\", \"1000\"]\n"
+      "    stop_grace_period: 1s\n"
+      "  second:\n    image: " +
+      k_image + "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n");
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  auto inspected =
+      podman(*s_peer,
+             {"inspect", "-f", "{{(index .NetworkSettings.Networks \"ecdns_default\").IPAddress}}",
+              "ecdns-first-1"});
+  ASSERT_TRUE(inspected && inspected->status.success());
+  std::string ip = inspected->out.substr(0, inspected->out.find_last_not_of("\n") + 1);
+  ASSERT_FALSE(ip.empty());
+  for (const std::string name : {"first", "ecdns-first-1"}) {
+    // busybox's own resolver (glibc's, in a static busybox, crashes): the name answers with first's
+    // address on the project network.
+    auto looked_up = run({"exec", "second", "--", "busybox", "nslookup", name});
+    EXPECT_EQ(looked_up.status, 0) << name << ": " << looked_up.out << looked_up.err;
+    EXPECT_THAT(looked_up.out, ::testing::ContainsRegex("Address:[ \t]*" + ip + "\n")) << name;
+  }
+  auto unknown = run({"exec", "second", "--", "busybox", "nslookup", "no-such-service"});
+  EXPECT_NE(unknown.status, 0);
+  EXPECT_EQ(run({"down"}).status, 0);
+}
+
 TEST_F(CliPodmanTest, DownKeepsNamedVolumesUnlessAskedToRemoveThem) {
   write_stack(compose("1"));
   ASSERT_EQ(run({"up", "a"}).status, 0);

@@ -305,6 +305,7 @@ TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
   ASSERT_TRUE(engine().ensure_network("ectest"));
   auto network = get("/networks/ectest_default/json");
   EXPECT_EQ(network["labels"]["io.edgecrew.project"], "ectest");
+  EXPECT_EQ(network["dns_enabled"], true);
 }
 
 TEST_F(PodmanEngineTest, PodmanEngineBridgeServiceJoinsTheProjectNetwork) {

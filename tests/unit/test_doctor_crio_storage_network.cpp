@@ -1,6 +1,8 @@
 // The doctor's crio-config, storage and network sections on fixture host trees.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "test_doctor_fixture.h"
 
 namespace edgecrew::doctor {
@@ -190,6 +192,43 @@ TEST(DoctorNetwork, SysctlsModulesAndCni) {
   r = run(good, {"network"});
   EXPECT_EQ(finding(r, "network.cni").outcome.summary,
             "/etc/cni/net.d/10-crio-bridge.conflist: plugin \"portmap\" is not in /opt/cni/bin");
+}
+
+// Service names resolve on Podman's networks only with the backend's DNS helper.
+TEST(DoctorNetwork, ServiceNamesNeedTheBackendsDnsHelper) {
+  EDGECREW_FIXTURE_HOST(host, "gpu-host");
+  auto r = run(host, {"network"});
+  const auto& cni = finding(r, "network.service-names");
+  EXPECT_EQ(cni.outcome.verdict, Verdict::pass) << cni.outcome.summary;
+  EXPECT_EQ(joined(cni.outcome.evidence),
+            "Podman's network backend: cni (not set: netavark is not installed)\n"
+            "dnsname: /opt/cni/bin/dnsname\n");
+
+  // The plugin missing: every service name fails; the fix installs it.
+  std::filesystem::remove(host.root / "opt/cni/bin/dnsname");
+  r = run(host, {"network"});
+  const auto& missing = finding(r, "network.service-names");
+  EXPECT_EQ(missing.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(missing.outcome.summary,
+            "services cannot reach each other by name on Podman: the cni backend's DNS helper "
+            "(dnsname) is not installed");
+  EXPECT_NE(missing.outcome.fix.find("golang-github-containernetworking-plugin-dnsname"),
+            std::string::npos);
+
+  // netavark chosen in containers.conf: aardvark-dns in the configured helper directory.
+  std::filesystem::create_directories(host.root / "etc/containers");
+  std::ofstream(host.root / "etc/containers/containers.conf")
+      << "[network]\nnetwork_backend = \"netavark\"\n[engine]\nhelper_binaries_dir = "
+         "[\"/opt/podman\"]\n";
+  r = run(host, {"network"});
+  EXPECT_EQ(finding(r, "network.service-names").outcome.verdict, Verdict::fail);
+  EXPECT_EQ(joined(finding(r, "network.service-names").outcome.evidence),
+            "Podman's network backend: netavark (containers.conf "
+            "/etc/containers/containers.conf:2)\naardvark-dns: not found in /opt/podman\n");
+  std::filesystem::create_directories(host.root / "opt/podman");
+  std::filesystem::copy(host.root / "opt/cni/bin/portmap", host.root / "opt/podman/aardvark-dns");
+  r = run(host, {"network"});
+  EXPECT_EQ(finding(r, "network.service-names").outcome.verdict, Verdict::pass);
 }
 
 }  // namespace

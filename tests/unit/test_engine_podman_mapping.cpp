@@ -61,7 +61,7 @@ TEST(PodmanMapping, MinimalServiceOnTheProjectNetwork) {
   EXPECT_FALSE(b.contains("command"));
   EXPECT_FALSE(b.contains("entrypoint"));
   EXPECT_EQ(b["netns"]["nsmode"], "bridge");
-  EXPECT_TRUE(b["networks"].contains("app_default"));
+  EXPECT_EQ(b["networks"], ordered_json::parse(R"({"app_default":{"aliases":["app"]}})"));
   EXPECT_EQ(b["labels"]["io.edgecrew.project"], "app");
   EXPECT_EQ(b["labels"]["io.edgecrew.service"], "app");
   EXPECT_EQ(b["labels"]["io.edgecrew.spec-hash"], "HASH");

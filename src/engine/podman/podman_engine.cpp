@@ -299,7 +299,10 @@ Status PodmanEngine::ensure_network(const std::string& project) {
       exists("/networks/" + query_escape(name) + "/exists", "looking up network " + name);
   if (!present) return present.error();
   if (*present) return Ok{};
-  const json body = {{"name", name}, {"labels", {{std::string(k_label_project), project}}}};
+  // libpod's networks/create leaves DNS off unless asked (podman network create turns it on):
+  // without it no service resolves another by name. On the CNI backend it needs the dnsname plugin.
+  const json body = {
+      {"name", name}, {"labels", {{std::string(k_label_project), project}}}, {"dns_enabled", true}};
   auto response = call("POST", "/networks/create", body.dump(), m_timeouts.call);
   if (!response) return response.error();
   if (response->status == 200 || response->status == 201 || response->status == 409) return Ok{};

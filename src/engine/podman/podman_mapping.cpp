@@ -63,7 +63,10 @@ void map_network(const stack::Service& service, const stack::Stack& stack, Podma
     return;
   }
   body["netns"] = {{"nsmode", "bridge"}};
-  body["networks"] = {{project_network(stack.name), ordered_json::object()}};
+  // The service name as an alias: other services reach it as `redis:6379`, as under Compose (the
+  // container's own name resolves too, where the network has DNS: ensure_network asks for it).
+  body["networks"] = {
+      {project_network(stack.name), {{"aliases", ordered_json::array({service.name})}}}};
   ordered_json ports = ordered_json::array();
   for (const auto& port : service.ports) {
     if (!port.published) continue;
