@@ -154,12 +154,11 @@ TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
 // container name: the network is created with DNS on and each container carries its service name
 // as an alias.
 TEST_F(CliPodmanTest, ServicesResolveEachOtherByName) {
-  write_stack(
-      std::string("name: ecdns\nservices:\n") + "  first:\n    image: " + k_image +
-      "\n    command: [\"sleep\", \"1000\"]\n"
-      "    stop_grace_period: 1s\n"
-      "  second:\n    image: " +
-      k_image + "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n");
+  write_stack(std::string("name: ecdns\nservices:\n") + "  first:\n    image: " + k_image +
+              "\n    command: [\"sleep\", \"1000\"]\n"
+              "    stop_grace_period: 1s\n"
+              "  second:\n    image: " +
+              k_image + "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n");
   auto up = run({"up"});
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   auto inspected =
