@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
@@ -29,6 +31,13 @@ const std::vector<std::string> k_net_device_fields = {"hostInterfaceName", "name
 
 // A quoted scalar ("1", 'true') is a string to the library's JSON decoding, never a number or a
 // boolean; yaml-cpp tags it "!".
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool is_quoted(const YAML::Node& n) {
   return n.Tag() == "!";
 }
@@ -69,6 +78,18 @@ class Reader {
       }
       seen.push_back(key);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        // The library's JSON decoding matches field names regardless of case.
+        auto same = std::find_if(allowed.begin(), allowed.end(),
+                                 [&](const std::string& a) { return iequals(a, key); });
+        if (same != allowed.end()) {
+          m_diags.warning(at(it->first),
+                          fmt::format("field \"{}\" in {} is read as \"{}\"", key, what, *same),
+                          fmt::format("write \"{}\": the CDI library ignores the case, other "
+                                      "readers may not",
+                                      *same));
+          on_field(*same, it->second);
+          continue;
+        }
         std::string hint = did_you_mean(key, allowed);
         if (hint.empty()) hint = "allowed: " + join(allowed, ", ");
         error(it->first, fmt::format("unknown field \"{}\" in {}", key, what), hint);

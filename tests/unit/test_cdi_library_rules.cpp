@@ -215,7 +215,7 @@ std::vector<Rule> rules() {
       // The strict decoding: known fields, written once, of the field's type.
       {"IntelRdtFieldsKnown",
        spec("0.7.0", "intelRdt: {closID: a, l3CacheSchema: \"L3:0=f\", memBwSchema: \"MB:0=50\"}"),
-       spec("0.7.0", "intelRdt: {closId: a}"), "unknown field \"closId\" in intelRdt"},
+       spec("0.7.0", "intelRdt: {closIds: a}"), "unknown field \"closIds\" in intelRdt"},
       {"NetDeviceFieldsKnown", spec("1.1.0", "netDevices: [{hostInterfaceName: eth1, name: n}]"),
        spec("1.1.0", "netDevices: [{hostInterfaceName: eth1, name: n, mac: x}]"),
        "unknown field \"mac\" in a net device"},
@@ -272,6 +272,26 @@ TEST(CdiLibraryRules, AFileWithoutSpecDataIsRefused) {
             "spec.yaml:1:1: the spec has no \"cdiVersion\"\nspec.yaml:1:1: the spec has no "
             "\"kind\"\nspec.yaml:1:1: the spec defines no devices (add at least one entry under "
             "\"devices\")\n");
+}
+
+// encoding/json, under the library's YAML reader, matches field names regardless of case.
+TEST(CdiLibraryRules, FieldNamesMatchRegardlessOfCaseWithAWarning) {
+  auto ls = load_spec_text(
+      "CDIVersion: 0.3.0\nKind: a.com/b\ndevices: [{Name: x, containerEdits: {ENV: [A=1]}}]\n",
+      "spec.yaml");
+  EXPECT_TRUE(ls.valid());
+  ASSERT_TRUE(ls.spec);
+  EXPECT_EQ(ls.spec->kind, "a.com/b");
+  EXPECT_EQ(ls.spec->devices.at(0).edits.env.size(), 1u);
+  ASSERT_EQ(ls.diagnostics.items().size(), 4u);
+  EXPECT_EQ(format_diagnostic(ls.diagnostics.items().at(1)),
+            "spec.yaml:2:1: warning: field \"Kind\" in the spec is read as \"kind\" (write "
+            "\"kind\": the CDI library ignores the case, other readers may not)");
+  EXPECT_EQ(errors_of("cdiVersion: 0.3.0\nkind: a.com/b\ndevices: [{name: x, containerEdits: "
+                      "{envs: [A=1]}}]\n"),
+            "spec.yaml:3:38: unknown field \"envs\" in containerEdits (did you mean \"env\"?)\n"
+            "spec.yaml:3:11: device \"x\" has no containerEdits (a device must add at least one "
+            "env, device node, mount or hook)\n");
 }
 
 TEST(CdiLibraryRules, ErrorsSayWhereWhatAndWhatToDo) {
