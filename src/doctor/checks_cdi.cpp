@@ -98,6 +98,9 @@ Outcome check_specs(const Facts& facts) {
       evidence.push_back(fmt::format("{}: cdiVersion {}, kind {}, {} device{}", ls.file,
                                      ls.spec->version, ls.spec->kind, ls.spec->devices.size(),
                                      ls.spec->devices.size() == 1 ? "" : "s"));
+      // Warnings (annotation keys the schema validator refuses, field names in another case)
+      // do not reject the spec, but are worth seeing.
+      for (const auto& d : ls.diagnostics.items()) evidence.push_back(format_diagnostic(d));
       continue;
     }
     bad.push_back(ls.file);

@@ -159,6 +159,16 @@ TEST(DoctorCdi, PermissionsNoneIsValidButNoReleasedLibraryReadsIt) {
                       "permissions \"none\""),
             std::string::npos)
       << joined(c.outcome.evidence);
+  std::ofstream(host.root / "etc/cdi/keys.yaml")
+      << "cdiVersion: \"0.6.0\"\nkind: example.com/keys\nannotations: {\"bad key\": v}\n"
+         "devices: [{name: k, containerEdits: {env: [A=1]}}]\n";
+  auto r_keys = run_cdi(host);
+  const auto& specs = finding(r_keys, "cdi.specs");
+  EXPECT_EQ(specs.outcome.verdict, Verdict::pass);
+  EXPECT_NE(joined(specs.outcome.evidence)
+                .find("/etc/cdi/keys.yaml:3:15: warning: annotation key \"bad key\""),
+            std::string::npos)
+      << joined(specs.outcome.evidence);
   auto r5 = run_cdi(host, "5.2.0");
   EXPECT_EQ(finding(r5, "cdi.podman-compat").outcome.verdict, Verdict::warn);
 }
