@@ -66,7 +66,9 @@ Registry load_spec_dirs(const std::vector<fs::path>& paths, const std::vector<st
     std::vector<std::string> names;
     for (fs::directory_iterator it(under, ec), end; dir.exists && !ec && it != end;
          it.increment(ec)) {
-      if (it->is_directory(ec)) continue;
+      // Like the library (a directory entry's own type), a symbolic link to a directory is not
+      // skipped: named *.json or *.yaml, it is read and fails as a spec.
+      if (!it->is_symlink(ec) && it->is_directory(ec)) continue;
       names.push_back(it->path().filename().string());
     }
     std::sort(names.begin(), names.end());

@@ -123,6 +123,12 @@ TEST(CdiCli, ValidateDirectoriesLikeTheLibrarysCache) {
   EXPECT_NE(r.out.find("example.com/dev=one: high/gpu.yaml overrides low2/one.yaml"),
             std::string::npos)
       << r.out;
+  // A symbolic link to a directory, named like a spec, is read as one and fails (not skipped).
+  std::filesystem::create_directory_symlink(cli.process.cwd / "low2",
+                                            cli.process.cwd / "high/linked.yaml");
+  r = cli.run({"cdi", "validate", "high"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("high/linked.yaml: invalid (1 error)"), std::string::npos) << r.out;
   cli.write("empty/.keep", "");
   r = cli.run({"cdi", "validate", "empty"});
   EXPECT_EQ(r.status, 0);
