@@ -2,28 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "cdi/spec_validate.h"
+
 namespace edgecrew::cdi {
-
-namespace {
-
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// What is wrong with one part of a name, or "" when nothing is.
-std::string check_part(std::string_view part, std::string_view extra_chars) {
-  if (part.empty()) return "it is empty";
-  for (char c : part) {
-    if (!is_alnum(c) && extra_chars.find(c) == std::string_view::npos) {
-      return fmt::format("character '{}' is not allowed", c);
-    }
-  }
-  if (!is_alnum(part.front())) return "it must start with a letter or digit";
-  if (!is_alnum(part.back())) return "it must end with a letter or digit";
-  return {};
-}
-
-}  // namespace
 
 NameParse parse_qualified_name(std::string_view text) {
   NameParse out;
@@ -42,20 +23,17 @@ NameParse parse_qualified_name(std::string_view text) {
   std::string_view clazz = kind.substr(slash + 1);
   std::string_view name = text.substr(equals + 1);
 
-  std::string why = check_part(vendor, ".-_");
-  // The vendor is a domain name, so no empty label between dots.
-  if (why.empty() && vendor.find("..") != std::string_view::npos) {
-    why = "it has an empty label between dots";
-  }
+  // The rules of the library's parser package, the same as for a spec's kind.
+  std::string why = vendor_problem(std::string(vendor));
   if (!why.empty()) {
     out.error = fmt::format("invalid vendor \"{}\" in CDI name \"{}\": {}", vendor, text, why);
     return out;
   }
-  if (why = check_part(clazz, "-_"); !why.empty()) {
+  if (why = class_problem(std::string(clazz)); !why.empty()) {
     out.error = fmt::format("invalid class \"{}\" in CDI name \"{}\": {}", clazz, text, why);
     return out;
   }
-  if (why = check_part(name, "-_.:"); !why.empty()) {
+  if (why = device_name_problem(std::string(name)); !why.empty()) {
     out.error = fmt::format("invalid device name \"{}\" in CDI name \"{}\": {}", name, text, why);
     return out;
   }

@@ -21,9 +21,8 @@ struct NameParse {
   std::string error;  // what is wrong, when `name` is empty
 };
 
-// Vendor: letters, digits, '.', '-', '_'; starts and ends with a letter or digit; no "..".
-// Class: letters, digits, '-', '_'; starts and ends with a letter or digit.
-// Name: letters, digits, '-', '_', '.', ':'; starts and ends with a letter or digit.
+// Vendor and class: letters, digits, '.', '-', '_'; start with a letter, end with a letter or
+// digit. Name: letters, digits, '-', '_', '.', ':'; starts and ends with a letter or digit.
 NameParse parse_qualified_name(std::string_view text);
 
 // True when `text` has the shape of a CDI name (has "/" and "=" and does not start with "/"),

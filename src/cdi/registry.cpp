@@ -32,6 +32,13 @@ const std::vector<std::string>& default_spec_dirs() {
   return k;
 }
 
+const Diagnostic& LoadedSpec::first_error() const {
+  const auto& items = diagnostics.items();
+  auto it = std::find_if(items.begin(), items.end(),
+                         [](const Diagnostic& d) { return d.severity == Severity::error; });
+  return it != items.end() ? *it : items.front();
+}
+
 LoadedSpec load_spec_text(const std::string& text, const std::string& file, int priority) {
   LoadedSpec out;
   out.file = file;
@@ -44,16 +51,24 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& file, int 
 }
 
 Registry load_registry(const fs::path& root, const std::vector<std::string>& dirs) {
+  std::vector<fs::path> paths;
+  for (const auto& d : dirs) paths.push_back(root / fs::path(d).relative_path());
+  return load_spec_dirs(paths, dirs);
+}
+
+Registry load_spec_dirs(const std::vector<fs::path>& paths, const std::vector<std::string>& dirs) {
   Registry reg;
   for (std::size_t i = 0; i < dirs.size(); ++i) {
     SpecDir dir{dirs[i], static_cast<int>(i), false, {}};
-    fs::path under = root / fs::path(dirs[i]).relative_path();
+    const fs::path& under = paths[i];
     std::error_code ec;
     dir.exists = fs::is_directory(under, ec);
     std::vector<std::string> names;
     for (fs::directory_iterator it(under, ec), end; dir.exists && !ec && it != end;
          it.increment(ec)) {
-      if (it->is_directory(ec)) continue;
+      // Like the library (a directory entry's own type), a symbolic link to a directory is not
+      // skipped: named *.json or *.yaml, it is read and fails as a spec.
+      if (!it->is_symlink(ec) && it->is_directory(ec)) continue;
       names.push_back(it->path().filename().string());
     }
     std::sort(names.begin(), names.end());
@@ -165,7 +180,7 @@ Explanation explain(const Registry& reg, const std::string& name) {
     bool defines = std::any_of(ls.spec->devices.begin(), ls.spec->devices.end(),
                                [&](const Device& d) { return d.name == parsed.name->name; });
     if (!ls.valid()) {
-      const auto& first = ls.diagnostics.items().front();
+      const auto& first = ls.first_error();
       out.lines.push_back(fmt::format("  {} {} kind {}, but the CDI library rejects that spec: {}",
                                       ls.file, defines ? "defines it in" : "is of", kind,
                                       format_diagnostic(first)));
@@ -185,7 +200,7 @@ Explanation explain(const Registry& reg, const std::string& name) {
   for (const auto& ls : reg.specs) {
     if (!ls.spec && ls.diagnostics.has_errors()) {
       out.lines.push_back(fmt::format("  {} could not be read as a spec: {}", ls.file,
-                                      format_diagnostic(ls.diagnostics.items().front())));
+                                      format_diagnostic(ls.first_error())));
       said = true;
     }
   }

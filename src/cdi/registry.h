@@ -30,6 +30,8 @@ struct LoadedSpec {
   std::optional<Spec> spec;  // empty when the file could not be read or is not a spec
   Diagnostics diagnostics;   // parse + validation problems
   bool valid() const { return spec.has_value() && !diagnostics.has_errors(); }
+  // The first error (warnings come before it in file order); only for a spec that is not valid.
+  const Diagnostic& first_error() const;
 };
 
 struct DeviceRef {
@@ -63,6 +65,11 @@ struct Registry {
 // Reads `dirs` (host paths) under `root`.
 Registry load_registry(const std::filesystem::path& root,
                        const std::vector<std::string>& dirs = default_spec_dirs());
+
+// Reads spec directories as they are on this machine (`cdi validate DIR...`): `dirs[i]` names
+// the directory read from `paths[i]`; later ones take priority, as in load_registry.
+Registry load_spec_dirs(const std::vector<std::filesystem::path>& paths,
+                        const std::vector<std::string>& dirs);
 
 // Parses and validates one spec file's text.
 LoadedSpec load_spec_text(const std::string& text, const std::string& file, int priority = 0);

@@ -35,6 +35,30 @@ struct Hook {
   Location where;
   std::string hook_name;
   std::string path;
+  std::vector<std::string> env;
+  std::vector<Location> env_at;
+};
+
+// A network interface moved into the container (netDevices, needs 1.1.0).
+struct NetDevice {
+  Location where;
+  std::string host_interface_name;
+  std::string name;  // in the container
+};
+
+// Intel RDT settings (intelRdt, needs 0.7.0; schemata and enableMonitoring need 1.1.0).
+struct IntelRdt {
+  Location where;
+  std::string clos_id;
+  bool has_schemata = false;  // present, even as an empty list
+  bool enable_monitoring = false;
+};
+
+// One annotation, kept for the key rules of the library's schema validator.
+struct Annotation {
+  Location where;
+  std::string key;
+  std::string value;
 };
 
 struct ContainerEdits {
@@ -44,12 +68,12 @@ struct ContainerEdits {
   std::vector<DeviceNode> device_nodes;
   std::vector<Mount> mounts;
   std::vector<Hook> hooks;
-  bool has_intel_rdt = false;        // needs 0.7.0
-  bool has_additional_gids = false;  // needs 0.7.0
-  bool has_net_devices = false;      // needs 1.1.0
+  std::optional<IntelRdt> intel_rdt;  // set when written and not null
+  bool has_additional_gids = false;   // needs 0.7.0
+  std::vector<NetDevice> net_devices;
   bool empty() const {
-    return env.empty() && device_nodes.empty() && mounts.empty() && hooks.empty() &&
-           !has_intel_rdt && !has_additional_gids && !has_net_devices;
+    return env.empty() && device_nodes.empty() && mounts.empty() && hooks.empty() && !intel_rdt &&
+           !has_additional_gids && net_devices.empty();
   }
 };
 
@@ -57,6 +81,7 @@ struct Device {
   Location where;
   std::string name;
   bool has_annotations = false;  // needs 0.6.0
+  std::vector<Annotation> annotations;
   ContainerEdits edits;
 };
 
@@ -68,6 +93,9 @@ struct Spec {
   Location kind_at;
   bool has_annotations = false;  // needs 0.6.0
   Location annotations_at;
+  std::vector<Annotation> annotations;
+  bool devices_written = false;  // "devices" is present, even as an empty list
+  Location devices_at;
   std::vector<Device> devices;
   ContainerEdits edits;  // applied with any device of the spec
 };

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
@@ -23,6 +25,22 @@ const std::vector<std::string> k_node_fields = {"path",     "hostPath",    "type
                                                 "fileMode", "permissions", "uid",  "gid"};
 const std::vector<std::string> k_mount_fields = {"hostPath", "containerPath", "options", "type"};
 const std::vector<std::string> k_hook_fields = {"hookName", "path", "args", "env", "timeout"};
+const std::vector<std::string> k_intel_rdt_fields = {"closID", "l3CacheSchema", "memBwSchema",
+                                                     "schemata", "enableMonitoring"};
+const std::vector<std::string> k_net_device_fields = {"hostInterfaceName", "name"};
+
+// A quoted scalar ("1", 'true') is a string to the library's JSON decoding, never a number or a
+// boolean; yaml-cpp tags it "!".
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool is_quoted(const YAML::Node& n) {
+  return n.Tag() == "!";
+}
 
 class Reader {
  public:
@@ -45,13 +63,33 @@ class Reader {
       error(n, fmt::format("{} must be a mapping", what));
       return false;
     }
+    std::vector<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) {
         error(it->first, fmt::format("{} has a key that is not a string", what));
         continue;
       }
       std::string key = it->first.Scalar();
+      // The library's strict decoding refuses a key written twice.
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        error(it->first, fmt::format("field \"{}\" is written twice in {}", key, what),
+              "keep one of them");
+        continue;
+      }
+      seen.push_back(key);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        // The library's JSON decoding matches field names regardless of case.
+        auto same = std::find_if(allowed.begin(), allowed.end(),
+                                 [&](const std::string& a) { return iequals(a, key); });
+        if (same != allowed.end()) {
+          m_diags.warning(at(it->first),
+                          fmt::format("field \"{}\" in {} is read as \"{}\"", key, what, *same),
+                          fmt::format("write \"{}\": the CDI library ignores the case, other "
+                                      "readers may not",
+                                      *same));
+          on_field(*same, it->second);
+          continue;
+        }
         std::string hint = did_you_mean(key, allowed);
         if (hint.empty()) hint = "allowed: " + join(allowed, ", ");
         error(it->first, fmt::format("unknown field \"{}\" in {}", key, what), hint);
@@ -62,7 +100,10 @@ class Reader {
     return true;
   }
 
+  // The library decodes through JSON, where null leaves a string, number or boolean at its zero
+  // value without an error.
   std::string string(const YAML::Node& n, std::string_view what) {
+    if (n.IsNull()) return {};
     if (!n.IsScalar()) {
       error(n, fmt::format("{} must be a string", what));
       return {};
@@ -71,14 +112,37 @@ class Reader {
   }
 
   std::optional<std::int64_t> integer(const YAML::Node& n, std::string_view what) {
-    if (n.IsScalar()) {
+    if (n.IsNull()) return std::nullopt;
+    if (n.IsScalar() && !is_quoted(n)) {
       try {
         return n.as<std::int64_t>();
       } catch (const YAML::Exception&) {
       }
     }
-    error(n, fmt::format("{} must be an integer", what));
+    error(n, fmt::format("{} must be an integer", what), "write it without quotes, e.g. 1");
     return std::nullopt;
+  }
+
+  // uid, gid, fileMode and additionalGids are uint32 in the library.
+  std::optional<std::int64_t> unsigned32(const YAML::Node& n, std::string_view what) {
+    auto v = integer(n, what);
+    if (v && (*v < 0 || *v > 0xffffffffLL)) {
+      error(n, fmt::format("{} must be between 0 and 4294967295, not {}", what, *v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, std::string_view what) {
+    if (n.IsNull()) return false;
+    if (n.IsScalar() && !is_quoted(n)) {
+      try {
+        return n.as<bool>();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    error(n, fmt::format("{} must be true or false", what), "write it without quotes");
+    return false;
   }
 
   std::vector<std::string> strings(const YAML::Node& n, std::string_view what) {
@@ -103,16 +167,69 @@ class Reader {
   }
 
   // Annotations are a map of strings to strings.
-  bool annotations(const YAML::Node& n, std::string_view what) {
+  bool annotations(const YAML::Node& n, std::string_view what, std::vector<Annotation>& out) {
     if (n.IsNull()) return false;
     if (!n.IsMap()) {
       error(n, fmt::format("{} must be a mapping of strings", what));
       return false;
     }
+    std::vector<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      if (!it->second.IsScalar()) error(it->second, fmt::format("{} values must be strings", what));
+      if (!it->first.IsScalar()) {
+        error(it->first, fmt::format("{} has a key that is not a string", what));
+        continue;
+      }
+      const std::string& key = it->first.Scalar();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        error(it->first, fmt::format("annotation \"{}\" is written twice in {}", key, what),
+              "keep one of them");
+        continue;
+      }
+      seen.push_back(key);
+      if (!it->second.IsScalar() && !it->second.IsNull()) {
+        error(it->second, fmt::format("{} values must be strings", what));
+        continue;
+      }
+      out.push_back({at(it->first), key, it->second.IsNull() ? "" : it->second.Scalar()});
     }
     return n.size() > 0;
+  }
+
+  std::vector<std::string> located_strings(const YAML::Node& n, std::string_view what,
+                                           std::vector<Location>& where) {
+    auto out = strings(n, what);
+    if (n.IsSequence()) {
+      for (const auto& item : n) where.push_back(at(item));
+    }
+    return out;
+  }
+
+  IntelRdt intel_rdt(const YAML::Node& n) {
+    IntelRdt r;
+    r.where = at(n);
+    fields(n, "intelRdt", k_intel_rdt_fields, [&](const std::string& key, const YAML::Node& v) {
+      if (key == "closID") r.clos_id = string(v, "intelRdt.closID");
+      if (key == "l3CacheSchema") string(v, "intelRdt.l3CacheSchema");
+      if (key == "memBwSchema") string(v, "intelRdt.memBwSchema");
+      if (key == "schemata") {
+        strings(v, "intelRdt.schemata");
+        r.has_schemata = !v.IsNull();
+      }
+      if (key == "enableMonitoring") r.enable_monitoring = boolean(v, "intelRdt.enableMonitoring");
+    });
+    return r;
+  }
+
+  NetDevice net_device(const YAML::Node& n) {
+    NetDevice d;
+    d.where = at(n);
+    fields(n, "a net device", k_net_device_fields,
+           [&](const std::string& key, const YAML::Node& v) {
+             if (key == "hostInterfaceName")
+               d.host_interface_name = string(v, "netDevices[].hostInterfaceName");
+             if (key == "name") d.name = string(v, "netDevices[].name");
+           });
+    return d;
   }
 
   DeviceNode device_node(const YAML::Node& n) {
@@ -125,7 +242,7 @@ class Reader {
       if (key == "major") d.major = integer(v, "deviceNodes[].major");
       if (key == "minor") d.minor = integer(v, "deviceNodes[].minor");
       if (key == "permissions") d.permissions = string(v, "deviceNodes[].permissions");
-      if (key == "fileMode" || key == "uid" || key == "gid") integer(v, "deviceNodes[]." + key);
+      if (key == "fileMode" || key == "uid" || key == "gid") unsigned32(v, "deviceNodes[]." + key);
     });
     return d;
   }
@@ -149,7 +266,7 @@ class Reader {
       if (key == "hookName") h.hook_name = string(v, "hooks[].hookName");
       if (key == "path") h.path = string(v, "hooks[].path");
       if (key == "args") strings(v, "hooks[].args");
-      if (key == "env") strings(v, "hooks[].env");
+      if (key == "env") h.env = located_strings(v, "hooks[].env", h.env_at);
       if (key == "timeout") integer(v, "hooks[].timeout");
     });
     return h;
@@ -160,12 +277,7 @@ class Reader {
     e.where = at(n);
     if (n.IsNull()) return e;
     fields(n, "containerEdits", k_edits_fields, [&](const std::string& key, const YAML::Node& v) {
-      if (key == "env") {
-        e.env = strings(v, "containerEdits.env");
-        if (v.IsSequence()) {
-          for (const auto& item : v) e.env_at.push_back(at(item));
-        }
-      }
+      if (key == "env") e.env = located_strings(v, "containerEdits.env", e.env_at);
       if (key == "deviceNodes") {
         sequence(v, "containerEdits.deviceNodes",
                  [&](const YAML::Node& i) { e.device_nodes.push_back(device_node(i)); });
@@ -178,18 +290,15 @@ class Reader {
         sequence(v, "containerEdits.hooks",
                  [&](const YAML::Node& i) { e.hooks.push_back(hook(i)); });
       }
-      if (key == "intelRdt") e.has_intel_rdt = !v.IsNull();
+      if (key == "intelRdt" && !v.IsNull()) e.intel_rdt = intel_rdt(v);
       if (key == "additionalGids") {
         sequence(v, "containerEdits.additionalGids",
-                 [&](const YAML::Node& i) { integer(i, "additionalGids[]"); });
+                 [&](const YAML::Node& i) { unsigned32(i, "additionalGids[]"); });
         e.has_additional_gids = v.IsSequence() && v.size() > 0;
       }
       if (key == "netDevices") {
-        sequence(v, "containerEdits.netDevices", [&](const YAML::Node& i) {
-          fields(i, "a net device", {"hostInterfaceName", "name"},
-                 [&](const std::string&, const YAML::Node& s) { string(s, "netDevices[] field"); });
-        });
-        e.has_net_devices = v.IsSequence() && v.size() > 0;
+        sequence(v, "containerEdits.netDevices",
+                 [&](const YAML::Node& i) { e.net_devices.push_back(net_device(i)); });
       }
     });
     return e;
@@ -204,7 +313,8 @@ class Reader {
         d.name = string(v, "devices[].name");
         has_name = true;
       }
-      if (key == "annotations") d.has_annotations = annotations(v, "devices[].annotations");
+      if (key == "annotations")
+        d.has_annotations = annotations(v, "devices[].annotations", d.annotations);
       if (key == "containerEdits") d.edits = edits(v);
     });
     if (n.IsMap() && !has_name) error(n, "a device has no \"name\"");
@@ -232,6 +342,11 @@ SpecParse parse_spec(std::string_view text, const std::string& file) {
     return out;
   }
   Reader r(file, out.diagnostics);
+  if (!root.IsDefined() || root.IsNull()) {
+    out.diagnostics.error({file, 1, 1}, "the file holds no spec (it is empty or null)",
+                          "write cdiVersion, kind and devices, or remove the file");
+    return out;
+  }
   if (!root.IsMap()) {
     out.diagnostics.error(r.at(root),
                           "a CDI spec must be a mapping with cdiVersion, kind and devices");
@@ -239,7 +354,6 @@ SpecParse parse_spec(std::string_view text, const std::string& file) {
   }
   Spec spec;
   spec.file = file;
-  bool has_devices = false;
   try {
     r.fields(root, "the spec", k_spec_fields, [&](const std::string& key, const YAML::Node& v) {
       if (key == "cdiVersion") {
@@ -251,12 +365,13 @@ SpecParse parse_spec(std::string_view text, const std::string& file) {
         spec.kind_at = r.at(v);
       }
       if (key == "annotations") {
-        spec.has_annotations = r.annotations(v, "annotations");
+        spec.has_annotations = r.annotations(v, "annotations", spec.annotations);
         spec.annotations_at = r.at(v);
       }
       if (key == "containerEdits") spec.edits = r.edits(v);
       if (key == "devices") {
-        has_devices = true;
+        spec.devices_written = true;
+        spec.devices_at = r.at(v);
         r.sequence(v, "devices", [&](const YAML::Node& i) { spec.devices.push_back(r.device(i)); });
       }
     });
@@ -266,7 +381,6 @@ SpecParse parse_spec(std::string_view text, const std::string& file) {
   }
   if (spec.version.empty()) out.diagnostics.error({file, 1, 1}, "the spec has no \"cdiVersion\"");
   if (spec.kind.empty()) out.diagnostics.error({file, 1, 1}, "the spec has no \"kind\"");
-  if (!has_devices) out.diagnostics.error({file, 1, 1}, "the spec has no \"devices\"");
   out.spec = std::move(spec);
   return out;
 }

@@ -27,6 +27,10 @@ struct VersionNeed {
 // Every feature newer than 0.3.0 that the spec uses, newest first.
 std::vector<VersionNeed> version_needs(const Spec& spec);
 
+// What this library accepts but released CDI libraries (v1.1.0 and older, so Podman 4.3's too)
+// refuse at any cdiVersion: a device node's permissions "none". `version` is empty.
+std::vector<VersionNeed> older_library_refusals(const Spec& spec);
+
 // The lowest cdiVersion the spec's content needs ("0.3.0" when nothing newer is used).
 std::string minimum_version(const Spec& spec);
 
@@ -37,5 +41,9 @@ Diagnostics validate_spec(const Spec& spec);
 std::string vendor_problem(const std::string& vendor);
 std::string class_problem(const std::string& clazz);
 std::string device_name_problem(const std::string& name);
+
+// The key rule of the library's schema validator (Kubernetes' qualified name, any case); the
+// library's spec loading does not apply it, so validate_spec reports it as a warning.
+std::string annotation_key_problem(const std::string& key);
 
 }  // namespace edgecrew::cdi

@@ -98,6 +98,9 @@ Outcome check_specs(const Facts& facts) {
       evidence.push_back(fmt::format("{}: cdiVersion {}, kind {}, {} device{}", ls.file,
                                      ls.spec->version, ls.spec->kind, ls.spec->devices.size(),
                                      ls.spec->devices.size() == 1 ? "" : "s"));
+      // Warnings (annotation keys the schema validator refuses, field names in another case)
+      // do not reject the spec, but are worth seeing.
+      for (const auto& d : ls.diagnostics.items()) evidence.push_back(format_diagnostic(d));
       continue;
     }
     bad.push_back(ls.file);
@@ -270,6 +273,7 @@ Outcome check_podman_compat(const Facts& facts) {
   const auto& reg = facts.cdi();
   std::vector<std::string> evidence;
   std::vector<std::string> newer;
+  std::vector<std::string> refused_by_released;  // permissions "none": no released library reads it
   for (const auto& ls : reg.specs) {
     if (!ls.valid()) continue;
     auto needs = cdi::version_needs(*ls.spec);
@@ -277,12 +281,19 @@ Outcome check_podman_compat(const Facts& facts) {
     if (!needs.empty())
       line += fmt::format(", uses {} ({})", needs.front().feature, needs.front().version);
     evidence.push_back(line);
-    if (cdi::compare_versions(ls.spec->version, k_podman43_cdi) > 0) newer.push_back(ls.file);
+    auto refused = cdi::older_library_refusals(*ls.spec);
+    for (const auto& r : refused) {
+      evidence.push_back(fmt::format("{}:{}: {}", ls.file, r.where.line, r.feature));
+    }
+    if (cdi::compare_versions(ls.spec->version, k_podman43_cdi) > 0 || !refused.empty())
+      newer.push_back(ls.file);
+    if (!refused.empty()) refused_by_released.push_back(ls.file);
   }
   if (evidence.empty()) return skip("no valid CDI spec to compare");
   const auto& podman = facts.podman_version();
   std::string rule =
       fmt::format("Podman 4.3's CDI library resolves only cdiVersion {} specs", k_podman43_cdi);
+  if (!refused_by_released.empty()) rule += ", and no device node with permissions \"none\"";
   evidence.push_back(
       podman ? "podman " + *podman
              : "Podman version not known: no Podman service answers or can be started (see "
@@ -299,6 +310,15 @@ Outcome check_podman_compat(const Facts& facts) {
     return fail(fmt::format("Podman {} cannot resolve the devices of {}: {}", *podman,
                             join(newer, ", "), rule),
                 evidence, fix);
+  }
+  if (podman && !refused_by_released.empty()) {
+    return warn(fmt::format("{}: device permissions \"none\" are refused by every released CDI "
+                            "library, so Podman {} may not resolve {}",
+                            join(refused_by_released, ", "), *podman,
+                            refused_by_released.size() == 1 ? "it" : "them"),
+                evidence,
+                "leave \"permissions\" out (rwm) unless the runtime's CDI library is "
+                "newer than v1.1.0");
   }
   if (podman) {
     return pass(fmt::format("Podman {} (newer than 4.3) reads specs up to cdiVersion {}", *podman,

@@ -20,7 +20,8 @@ TEST(ParseQualifiedName, AcceptsValidNames) {
   for (const char* good :
        {"nvidia.com/gpu=0", "nvidia.com/gpu=GPU-3f1c2a4e-9b7d-4e21-8c55-0a1b2c3d4e5f",
         "nvidia.com/mig-gpu=0:1", "vendor_x.example-1.io/my_class-2=dev.name_1-a",
-        "9vendor.com/9class=9", "a/b=c", "nvidia.com/gpu=MIG-1.2"}) {
+        "vendor9.com/class9=9", "a/b=c", "nvidia.com/gpu=MIG-1.2", "nvidia..com/gpu=0",
+        "nvidia.com/g.pu=0"}) {
     auto parsed = parse_qualified_name(good);
     EXPECT_TRUE(parsed.name) << good << ": " << parsed.error;
     if (parsed.name) {
@@ -40,16 +41,17 @@ TEST(ParseQualifiedName, MissingParts) {
 }
 
 TEST(ParseQualifiedName, InvalidVendor) {
-  auto parsed = parse_qualified_name("nvidia..com/gpu=all");
+  // The library's parser: a vendor starts with a letter (no rule against "..").
+  auto parsed = parse_qualified_name("9nvidia.com/gpu=all");
   EXPECT_FALSE(parsed.name);
   EXPECT_EQ(parsed.error,
-            "invalid vendor \"nvidia..com\" in CDI name \"nvidia..com/gpu=all\": it has an empty "
-            "label between dots");
+            "invalid vendor \"9nvidia.com\" in CDI name \"9nvidia.com/gpu=all\": it must start "
+            "with a letter");
   EXPECT_EQ(parse_qualified_name("/gpu=all").error,
             "invalid vendor \"\" in CDI name \"/gpu=all\": it is empty");
   EXPECT_EQ(parse_qualified_name(".nvidia.com/gpu=all").error,
             "invalid vendor \".nvidia.com\" in CDI name \".nvidia.com/gpu=all\": it must start "
-            "with a letter or digit");
+            "with a letter");
   EXPECT_EQ(parse_qualified_name("nvidia.com-/gpu=all").error,
             "invalid vendor \"nvidia.com-\" in CDI name \"nvidia.com-/gpu=all\": it must end with "
             "a letter or digit");
@@ -61,10 +63,10 @@ TEST(ParseQualifiedName, InvalidVendor) {
 TEST(ParseQualifiedName, InvalidClass) {
   EXPECT_EQ(parse_qualified_name("nvidia.com/=all").error,
             "invalid class \"\" in CDI name \"nvidia.com/=all\": it is empty");
-  // '.' is allowed in a vendor but not in a class; so is a second '/'.
-  EXPECT_EQ(parse_qualified_name("nvidia.com/g.pu=all").error,
-            "invalid class \"g.pu\" in CDI name \"nvidia.com/g.pu=all\": character '.' is not "
-            "allowed");
+  // A class starts with a letter; a second '/' is not allowed.
+  EXPECT_EQ(parse_qualified_name("nvidia.com/9gpu=all").error,
+            "invalid class \"9gpu\" in CDI name \"nvidia.com/9gpu=all\": it must start with a "
+            "letter");
   EXPECT_FALSE(parse_qualified_name("nvidia.com/gpu/x=all").name);
   EXPECT_FALSE(parse_qualified_name("nvidia.com/_gpu=all").name);
   EXPECT_FALSE(parse_qualified_name("nvidia.com/gpu-=all").name);

@@ -76,17 +76,19 @@ TEST(CdiSpec, UnknownFieldsAndWrongTypesAreRejected) {
       "spec.yaml:8:7: unknown field \"permision\" in a device node (did you mean "
       "\"permissions\"?)\n"
       "spec.yaml:9:5: unknown field \"envs\" in containerEdits (did you mean \"env\"?)\n");
-  EXPECT_EQ(problems("cdiVersion: 0.3.0\nkind: a.com/b\ndevices:\n- name: x\n"),
-            "spec.yaml:4:3: device \"x\" has no containerEdits (a device must add at least one env, "
-            "device node, mount or hook)\n");
+  EXPECT_EQ(
+      problems("cdiVersion: 0.3.0\nkind: a.com/b\ndevices:\n- name: x\n"),
+      "spec.yaml:4:3: device \"x\" has no containerEdits (a device must add at least one env, "
+      "device node, mount or hook)\n");
   EXPECT_EQ(problems("cdiVersion: 0.5.0\nkind: a.com/b\ndevices:\n- name: x\n  containerEdits:\n"
                      "    deviceNodes:\n    - path: /dev/x\n      major: twelve\n"),
-            "spec.yaml:8:14: deviceNodes[].major must be an integer\n");
+            "spec.yaml:8:14: deviceNodes[].major must be an integer (write it without quotes, "
+            "e.g. 1)\n");
   EXPECT_EQ(problems("[1, 2]"),
             "spec.yaml:1:1: a CDI spec must be a mapping with cdiVersion, kind and devices\n");
   EXPECT_EQ(problems("kind: a.com/b\n"),
-            "spec.yaml:1:1: the spec has no \"cdiVersion\"\nspec.yaml:1:1: the spec has no "
-            "\"devices\"\n");
+            "spec.yaml:1:1: the spec has no \"cdiVersion\"\nspec.yaml:1:1: the spec defines no "
+            "devices (add at least one entry under \"devices\")\n");
 }
 
 TEST(CdiSpec, NamesVersionsAndEditsFollowTheLibrary) {
@@ -103,9 +105,11 @@ TEST(CdiSpec, NamesVersionsAndEditsFollowTheLibrary) {
       "spec.yaml:2:7: invalid vendor \"9example.com\" in kind: it must start with a letter\n"
       "spec.yaml:2:7: invalid class \"my/class\" in kind: character '/' is not allowed\n"
       "spec.yaml:4:3: invalid device name \"-bad-\": it must start with a letter or digit\n"
-      "spec.yaml:6:11: invalid environment variable \"NOEQUALS\": it has no '=' (write NAME=VALUE)\n"
+      "spec.yaml:6:11: invalid environment variable \"NOEQUALS\": it has no '=' (write "
+      "NAME=VALUE)\n"
       "spec.yaml:9:19: invalid device node type \"x\" (use b, c, u or p)\n"
-      "spec.yaml:9:19: invalid device permissions \"rwx\" (use a combination of r, w and m)\n"
+      "spec.yaml:9:19: invalid device permissions \"rwx\" (use a combination of r, w and m, or "
+      "\"none\")\n"
       "spec.yaml:10:13: invalid hook name \"afterStart\" (use prestart, createRuntime, "
       "createContainer, startContainer, poststart or poststop)\n"
       "spec.yaml:11:3: device \"ok\" is defined twice in this spec (the CDI library rejects the "

@@ -1,6 +1,8 @@
 // The doctor's cdi section and `cdi explain` on fixture host trees (real-world-shaped specs).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "cdi/registry.h"
 #include "test_doctor_fixture.h"
 
@@ -137,6 +139,38 @@ TEST(DoctorCdi, PodmanCompatibilityFollowsTheSpecVersionsAndThePodmanFound) {
   EXPECT_EQ(ok.outcome.verdict, Verdict::pass);
   EXPECT_EQ(ok.outcome.summary,
             "every spec is cdiVersion 0.3.0 or older (Podman 4.3 resolves them)");
+}
+
+TEST(DoctorCdi, PermissionsNoneIsValidButNoReleasedLibraryReadsIt) {
+  EDGECREW_FIXTURE_HOST(host, "cdi-podman43");
+  std::ofstream(host.root / "etc/cdi/none.yaml")
+      << "cdiVersion: \"0.3.0\"\nkind: example.com/none\ndevices:\n- name: n\n"
+         "  containerEdits:\n    deviceNodes: [{path: /dev/null, permissions: none}]\n";
+  auto r = run_cdi(host, "4.3.1");
+  EXPECT_EQ(finding(r, "cdi.specs").outcome.verdict, Verdict::pass);
+  const auto& c = finding(r, "cdi.podman-compat");
+  EXPECT_EQ(c.outcome.verdict, Verdict::fail);
+  EXPECT_EQ(c.outcome.summary,
+            "Podman 4.3.1 cannot resolve the devices of /etc/cdi/none.yaml: Podman 4.3's CDI "
+            "library resolves only cdiVersion 0.3.0 specs, and no device node with permissions "
+            "\"none\"");
+  EXPECT_NE(joined(c.outcome.evidence)
+                .find("/etc/cdi/none.yaml:6: device node /dev/null has "
+                      "permissions \"none\""),
+            std::string::npos)
+      << joined(c.outcome.evidence);
+  std::ofstream(host.root / "etc/cdi/keys.yaml")
+      << "cdiVersion: \"0.6.0\"\nkind: example.com/keys\nannotations: {\"bad key\": v}\n"
+         "devices: [{name: k, containerEdits: {env: [A=1]}}]\n";
+  auto r_keys = run_cdi(host);
+  const auto& specs = finding(r_keys, "cdi.specs");
+  EXPECT_EQ(specs.outcome.verdict, Verdict::pass);
+  EXPECT_NE(joined(specs.outcome.evidence)
+                .find("/etc/cdi/keys.yaml:3:15: warning: annotation key \"bad key\""),
+            std::string::npos)
+      << joined(specs.outcome.evidence);
+  auto r5 = run_cdi(host, "5.2.0");
+  EXPECT_EQ(finding(r5, "cdi.podman-compat").outcome.verdict, Verdict::warn);
 }
 
 TEST(CdiExplain, SaysPreciselyWhyANameDoesNotResolve) {

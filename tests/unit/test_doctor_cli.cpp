@@ -80,6 +80,63 @@ TEST(CdiCli, ListValidateExplain) {
           (cli.process.cwd / "missing.yaml").string() + ": No such file or directory\n");
 }
 
+// `cdi validate DIR...` reads the directories as the library's cache reads its spec directories.
+TEST(CdiCli, ValidateDirectoriesLikeTheLibrarysCache) {
+  testing::CliFixture cli;
+  const std::string zero =
+      "cdiVersion: \"0.3.0\"\nkind: example.com/dev\ndevices:\n- name: zero\n"
+      "  containerEdits: {deviceNodes: [{path: /dev/zero}]}\n";
+  cli.write("low/a.yaml", zero);
+  cli.write("low/b.json",
+            R"({"cdiVersion": "0.3.0", "kind": "example.com/dev", "devices": [{"name": "zero",
+  "containerEdits": {"env": ["=x"]}}]})");
+  cli.write("low/c.yaml", zero);
+  cli.write("low/README.txt", "not a spec\n");
+  cli.write(
+      "high/gpu.yaml",
+      "cdiVersion: \"0.3.0\"\nkind: example.com/dev\ndevices:\n- name: zero\n"
+      "  containerEdits: {deviceNodes: [{path: /dev/null}]}\n"
+      "- name: one\n  containerEdits: {deviceNodes: [{path: /dev/null, permissions: none}]}\n");
+  cli.write("low2/one.yaml",
+            "cdiVersion: \"0.3.0\"\nkind: example.com/dev\ndevices:\n- name: one\n"
+            "  containerEdits: {env: [A=1]}\n");
+  auto r = cli.run({"cdi", "validate", "low", "high"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out,
+            "low/a.yaml: valid, cdiVersion 0.3.0, kind example.com/dev, 1 device\n"
+            "low/b.json:2:30: invalid environment variable \"=x\": it has no name before '=' "
+            "(write NAME=VALUE)\n"
+            "low/b.json: invalid (1 error)\n"
+            "low/c.yaml: valid, cdiVersion 0.3.0, kind example.com/dev, 1 device\n"
+            "high/gpu.yaml: valid, cdiVersion 0.3.0, kind example.com/dev, 2 devices\n"
+            "high/gpu.yaml:7:34: note: device node /dev/null has permissions \"none\", which "
+            "released CDI libraries (v1.1.0 and older, Podman 4.3's too) refuse\n"
+            "low/README.txt: not read (the CDI library reads only *.json and *.yaml)\n"
+            "example.com/dev=zero: high/gpu.yaml overrides low/a.yaml (a later directory has "
+            "priority)\n"
+            "example.com/dev=zero: conflict: defined in low/a.yaml and low/c.yaml at the same "
+            "priority, so the CDI library drops the device (keep one definition, or move one spec "
+            "to a later directory)\n");
+  // A device defined in two directories: the later one wins, no conflict.
+  r = cli.run({"cdi", "validate", "low2", "high"});
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("example.com/dev=one: high/gpu.yaml overrides low2/one.yaml"),
+            std::string::npos)
+      << r.out;
+  // A symbolic link to a directory, named like a spec, is read as one and fails (not skipped).
+  std::filesystem::create_directory_symlink(cli.process.cwd / "low2",
+                                            cli.process.cwd / "high/linked.yaml");
+  r = cli.run({"cdi", "validate", "high"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("high/linked.yaml: invalid (1 error)"), std::string::npos) << r.out;
+  cli.write("empty/.keep", "");
+  r = cli.run({"cdi", "validate", "empty"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out,
+            "empty: no *.json or *.yaml spec in this directory\n"
+            "empty/.keep: not read (the CDI library reads only *.json and *.yaml)\n");
+}
+
 }  // namespace
 }  // namespace edgecrew
 

@@ -324,15 +324,16 @@ TEST(LoaderErrors, MalformedCdiNamesAndDevices) {
       "    image: x\n"
       "    devices:\n"
       "      - nvidia.com/gpu=\n"
-      "      - nvidia..com/gpu=0\n"
+      "      - 9nvidia.com/gpu=0\n"
       "      - nvidia.com/g+pu=0\n"
       "      - nvidia.com/gpu\n"
       "      - /dev/x:/dev/y:rwx\n"
       "      - /dev/a:/dev/b:rw:extra\n",
       {"compose.yaml:5:9: invalid device name \"\" in CDI name \"nvidia.com/gpu=\": it is empty (a "
        "CDI name looks like nvidia.com/gpu=all)",
-       "compose.yaml:6:9: invalid vendor \"nvidia..com\" in CDI name \"nvidia..com/gpu=0\": it has "
-       "an empty label between dots (a CDI name looks like nvidia.com/gpu=all)",
+       "compose.yaml:6:9: invalid vendor \"9nvidia.com\" in CDI name \"9nvidia.com/gpu=0\": it "
+       "must "
+       "start with a letter (a CDI name looks like nvidia.com/gpu=all)",
        "compose.yaml:7:9: invalid class \"g+pu\" in CDI name \"nvidia.com/g+pu=0\": character '+' "
        "is not allowed (a CDI name looks like nvidia.com/gpu=all)",
        "compose.yaml:8:9: device \"nvidia.com/gpu\" is neither a host path nor a CDI name (write "
