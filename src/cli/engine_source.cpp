@@ -26,8 +26,17 @@ Result<OpenedEngine> open_podman(const Context& ctx, bool start_service) {
   options.start_service = start_service;
   auto endpoint = podman::discover(env, options);
   if (!endpoint) {
+    std::string stale;
+    auto asked = podman::candidates(env, options);
+    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
+      stale = "\n" + podman::stale_container_host_advice(asked->front().socket);
+    }
     return Error{endpoint.error().kind,
-                 fmt::format("cannot reach Podman: {}", endpoint.error().message)};
+                 fmt::format("cannot reach Podman: {}{}", endpoint.error().message, stale)};
+  }
+  if (auto stale = endpoint->stale_container_host(); !stale.empty()) {
+    ctx.io.err << "edgecrew: warning: " << podman::stale_container_host_advice(stale)
+               << "; using a Podman service edgecrew started instead\n";
   }
   if (ctx.global.verbose) ctx.io.err << "edgecrew: using " << endpoint->describe() << "\n";
   std::string where = fmt::format("podman socket {}", endpoint->socket);
