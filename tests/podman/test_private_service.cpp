@@ -7,10 +7,12 @@
 #include <signal.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli/app.h"
 #include "podman_peer.h"
+#include "util/clock.h"
 
 namespace edgecrew::engine::podman {
 namespace {
@@ -186,6 +188,21 @@ TEST_F(PrivateServiceTest, StaleContainerHostIsNamedAndTheServiceStartsWithoutIt
   EXPECT_TRUE(ps->status.success()) << ps->err;
   EXPECT_THAT(ps->err, HasSubstr("CONTAINER_HOST=unix://" + dead + " is stale"));
   EXPECT_THAT(ps->err, HasSubstr("unset CONTAINER_HOST, or point it at a live Podman socket"));
+  EXPECT_TRUE(service_dirs(m_tmp).empty());
+
+  auto doctor = run_process(edgecrew({"doctor", "--only", "services", "--json"}, "unix://" + dead),
+                            std::chrono::seconds(120));
+  ASSERT_TRUE(doctor) << doctor.error().message;
+  auto report = nlohmann::json::parse(doctor->out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << doctor->out << doctor->err;
+  nlohmann::json state;
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == "services.state") state = c;
+  }
+  EXPECT_EQ(state["status"], "warn") << doctor->out;
+  EXPECT_THAT(state["summary"].get<std::string>(), HasSubstr("CONTAINER_HOST is stale"));
+  EXPECT_THAT(state["evidence"].dump(), HasSubstr("CONTAINER_HOST=unix://" + dead + " is stale"));
+  EXPECT_THAT(state["fix"].get<std::string>(), HasSubstr("unset CONTAINER_HOST"));
   EXPECT_TRUE(service_dirs(m_tmp).empty());
 }
 
