@@ -94,14 +94,19 @@ class PrivateServiceTest : public PodmanPeerTest {
     m_project = "ecpriv" + std::to_string(::getpid() % 100000) + name.substr(0, 4);
     for (auto& c : m_project) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     m_cwd = s_peer->dir / name;
-    m_tmp = m_cwd / "tmp";
-    fs::create_directories(m_tmp);
+    // Short: a unix socket's path has room for 107 bytes.
+    std::string tmp = (fs::temp_directory_path() / "ecpriv-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmp.data()), nullptr);
+    m_tmp = tmp;
+    fs::create_directories(m_cwd);
     write(m_cwd / "compose.yaml", compose(m_project));
   }
 
   void TearDown() override {
     if (m_project.empty()) return;
     (void)podman(*s_peer, {"rm", "-f", "-t", "0", m_project + "-a"});
+    std::error_code ec;
+    if (!HasFailure()) fs::remove_all(m_tmp, ec);
   }
 
   // edgecrew with no socket answering: no CONTAINER_HOST (unless given), no XDG_RUNTIME_DIR,
@@ -190,8 +195,9 @@ TEST_F(PrivateServiceTest, StaleContainerHostIsNamedAndTheServiceStartsWithoutIt
   EXPECT_THAT(ps->err, HasSubstr("unset CONTAINER_HOST, or point it at a live Podman socket"));
   EXPECT_TRUE(service_dirs(m_tmp).empty());
 
-  auto doctor = run_process(edgecrew({"doctor", "--only", "services", "--json"}, "unix://" + dead),
-                            std::chrono::seconds(120));
+  auto doctor = run_process(
+      edgecrew({"doctor", "--check-services", "--only", "services", "--json"}, "unix://" + dead),
+      std::chrono::seconds(120));
   ASSERT_TRUE(doctor) << doctor.error().message;
   auto report = nlohmann::json::parse(doctor->out, nullptr, false);
   ASSERT_TRUE(report.is_object()) << doctor->out << doctor->err;
