@@ -55,7 +55,11 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
     if (std::find(removed.begin(), removed.end(), name) != removed.end()) continue;
     out.emplace_back(entry);
   }
-  for (const auto& [name, value] : extra) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra) {
+    if (std::find(removed.begin(), removed.end(), name) == removed.end()) {
+      out.push_back(name + "=" + value);
+    }
+  }
   return out;
 }
 
