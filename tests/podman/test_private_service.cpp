@@ -104,7 +104,7 @@ class PrivateServiceTest : public PodmanPeerTest {
 
   void TearDown() override {
     if (m_project.empty()) return;
-    (void)podman(*s_peer, {"rm", "-f", "-t", "0", m_project + "-a"});
+    (void)podman(*s_peer, {"rm", "-f", "-t", "0", m_project + "-a-1"});
     std::error_code ec;
     if (!HasFailure()) fs::remove_all(m_tmp, ec);
   }
