@@ -1,11 +1,14 @@
 #include "cli/app.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
 #include "cli/verbs.h"
+#include "util/interrupt.h"
 #include "util/strings.h"
 
 namespace edgecrew::cli {
@@ -131,6 +134,21 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process,
   }
   io.out << app.help();
   return 0;
+}
+
+void handle_interrupts() {
+  install_interrupt_handling([](int signal) {
+    // Runs on the interrupt's own thread while the command may still be writing: raw writes.
+    auto say = [](const std::string& text) {
+      ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+      (void)ignored;
+    };
+    say(fmt::format("\nedgecrew: {}: stopping what edgecrew started (again to abort at once)\n",
+                    signal == SIGINT ? "interrupted" : "terminated"));
+    const int cleaned = run_interrupt_cleanups();
+    if (cleaned > 0) say(fmt::format("edgecrew: stopped {} service(s) edgecrew owned\n", cleaned));
+    ::_exit(128 + signal);
+  });
 }
 
 }  // namespace edgecrew::cli

@@ -26,4 +26,8 @@ struct Process {
 // Exit status: 0 done, 1 failed, 2 bad usage or a bad stack file (nothing was changed).
 int run(const std::vector<std::string>& args, Io& io, const Process& process);
 
+// SIGINT and SIGTERM for the edgecrew process: the first stops what edgecrew started (the private
+// Podman service) and exits 128 + signal; a second exits at once. Called by main only.
+void handle_interrupts();
+
 }  // namespace edgecrew::cli

@@ -26,13 +26,25 @@ Result<OpenedEngine> open_podman(const Context& ctx, bool start_service) {
   options.start_service = start_service;
   auto endpoint = podman::discover(env, options);
   if (!endpoint) {
+    std::string stale;
+    auto asked = podman::candidates(env, options);
+    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
+      stale = "\n" + podman::stale_container_host_advice(asked->front().socket);
+    }
     return Error{endpoint.error().kind,
-                 fmt::format("cannot reach Podman: {}", endpoint.error().message)};
+                 fmt::format("cannot reach Podman: {}{}", endpoint.error().message, stale)};
+  }
+  if (auto stale = endpoint->stale_container_host(); !stale.empty()) {
+    ctx.io.err << "edgecrew: warning: " << podman::stale_container_host_advice(stale)
+               << "; using a Podman service edgecrew started instead\n";
   }
   if (ctx.global.verbose) ctx.io.err << "edgecrew: using " << endpoint->describe() << "\n";
   std::string where = fmt::format("podman socket {}", endpoint->socket);
   std::string socket = endpoint->socket;
-  return OpenedEngine{std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where, socket};
+  std::string lock_key = endpoint->service ? std::string("podman (a service edgecrew started)")
+                                           : "podman socket " + socket;
+  return OpenedEngine{std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where, socket,
+                      lock_key};
 }
 
 std::string env_value(const Context& ctx, const char* name) {
@@ -61,7 +73,8 @@ Result<OpenedEngine> open_cri(const Context& ctx, const stack::Stack& stack) {
     }
     ctx.io.err << "\n";
   }
-  return OpenedEngine{engine, fmt::format("CRI socket {}", endpoint->socket), endpoint->socket};
+  std::string where = fmt::format("CRI socket {}", endpoint->socket);
+  return OpenedEngine{engine, where, endpoint->socket, where};
 }
 
 }  // namespace
@@ -85,7 +98,9 @@ Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
   std::string name = engine_name(ctx, stack);
-  if (ctx.engine_factory) return {ctx.engine_factory(stack, name), "the test engine", ""};
+  if (ctx.engine_factory) {
+    return {ctx.engine_factory(stack, name), "the test engine", "", "the test engine"};
+  }
   auto opened = reach_engine(ctx, stack, name);
   if (!opened) throw CommandError(1, opened.error().message);
   return std::move(*opened);

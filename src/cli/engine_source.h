@@ -17,6 +17,9 @@ struct OpenedEngine {
   std::shared_ptr<engine::Engine> engine;
   std::string where;  // "podman socket /run/podman/podman.sock": named in every engine error
   std::string socket;
+  // What writers of one project exclude each other on (project_lock.h): the engine and its
+  // socket; every private Podman service of this user counts as one, since they share storage.
+  std::string lock_key;
 };
 
 // The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman";

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   }
   std::error_code ec;
   process.cwd = std::filesystem::current_path(ec);
+  edgecrew::cli::handle_interrupts();
   edgecrew::cli::Io io{std::cout, std::cerr, ::isatty(STDOUT_FILENO) != 0};
   return edgecrew::cli::run(std::vector<std::string>(argv + 1, argv + argc), io, process);
 }

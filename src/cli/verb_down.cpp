@@ -3,6 +3,7 @@
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
+#include "cli/project_lock.h"
 #include "cli/verbs.h"
 #include "plan/executor.h"
 
@@ -14,6 +15,7 @@ struct DownOptions {
   std::optional<double> timeout_s;
   bool volumes = false;
   bool remove_orphans = false;  // accepted for Compose: down always removes them
+  double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
 int run_down(Context& ctx, const DownOptions& opt) {
@@ -21,6 +23,8 @@ int run_down(Context& ctx, const DownOptions& opt) {
   auto loaded = load_stack_for(ctx);
   const auto& st = loaded.stack;
   auto opened = open_engine(ctx, st);
+  ProjectLock lock(ctx, st.name, opened.lock_key, "down",
+                   std::chrono::milliseconds(static_cast<long>(opt.wait_lock_s * 1000)));
   auto containers = observe(opened, st);
 
   std::vector<std::string> names;
@@ -59,6 +63,10 @@ Verb down_verb() {
             sub.add_flag(
                 "--remove-orphans", opt->remove_orphans,
                 "Accepted for Compose: down always removes containers of removed services");
+            sub.add_option("--wait-lock", opt->wait_lock_s,
+                           "Seconds to wait while another edgecrew changes this project")
+                ->type_name("S")
+                ->capture_default_str();
             return [opt](Context& ctx) { return run_down(ctx, *opt); };
           }};
 }

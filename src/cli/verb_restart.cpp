@@ -3,6 +3,7 @@
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
+#include "cli/project_lock.h"
 #include "cli/verbs.h"
 #include "plan/container_ops.h"
 #include "plan/events.h"
@@ -15,6 +16,7 @@ namespace {
 struct RestartOptions {
   std::vector<std::string> services;
   std::optional<double> timeout_s;
+  double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
 int run_restart(Context& ctx, const RestartOptions& opt) {
@@ -23,6 +25,8 @@ int run_restart(Context& ctx, const RestartOptions& opt) {
   const auto& st = loaded.stack;
   auto services = select_services(ctx, st, opt.services, false);
   auto opened = open_engine(ctx, st);
+  ProjectLock lock(ctx, st.name, opened.lock_key, "restart",
+                   std::chrono::milliseconds(static_cast<long>(opt.wait_lock_s * 1000)));
   auto containers = observe(opened, st);
 
   std::vector<std::string> names;
@@ -80,6 +84,10 @@ Verb restart_verb() {
             sub.add_option("-t,--timeout", opt->timeout_s,
                            "Seconds to wait for each container to stop before killing it")
                 ->type_name("S");
+            sub.add_option("--wait-lock", opt->wait_lock_s,
+                           "Seconds to wait while another edgecrew changes this project")
+                ->type_name("S")
+                ->capture_default_str();
             return [opt](Context& ctx) { return run_restart(ctx, *opt); };
           }};
 }

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
+#include "cli/project_lock.h"
 #include "cli/store_sides.h"
 #include "cli/verbs.h"
 #include "images/prepare.h"
@@ -23,6 +25,7 @@ struct UpOptions {
   double wait_timeout_s = plan::k_default_wait_timeout.count() / 1000.0;
   bool remove_orphans = false;
   bool dry_run = false;
+  double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
 // "2 created, 1 kept": the plan's actions by kind, in the order they are listed.
@@ -73,6 +76,12 @@ int run_up(Context& ctx, const UpOptions& opt) {
   const auto& st = loaded.stack;
   auto desired = select_services(ctx, st, opt.services, true);
   auto opened = open_engine(ctx, st);
+  // A dry run changes nothing: it neither takes nor waits for the project's lock.
+  std::optional<ProjectLock> lock;
+  if (!opt.dry_run) {
+    lock.emplace(ctx, st.name, opened.lock_key, "up",
+                 std::chrono::milliseconds(static_cast<long>(opt.wait_lock_s * 1000)));
+  }
   auto plan = plan::make_plan(st, desired, observe(opened, st), {opt.remove_orphans});
   if (opt.dry_run) {
     ctx.io.out << plan::describe(plan);
@@ -117,6 +126,10 @@ Verb up_verb() {
             sub.add_flag("--remove-orphans", opt->remove_orphans,
                          "Remove containers whose service left the stack");
             sub.add_flag("--dry-run", opt->dry_run, "Print the plan and change nothing");
+            sub.add_option("--wait-lock", opt->wait_lock_s,
+                           "Seconds to wait while another edgecrew changes this project")
+                ->type_name("S")
+                ->capture_default_str();
             return [opt](Context& ctx) { return run_up(ctx, *opt); };
           }};
 }

@@ -33,6 +33,7 @@ struct Running {
   std::string engine;   // "podman" | "cri"
   std::string absent;   // why the engine could not be asked
   std::string reached;  // which socket answered, and whether the service was started for the run
+  std::string stale;    // CONTAINER_HOST names a dead socket: the advice, else empty
   std::shared_ptr<engine::Engine> handle;
   std::string podman_socket;                    // for the raw inspect of the OCI config
   std::shared_ptr<engine::cri::CriClient> cri;  // for the verbose ContainerStatus
@@ -60,8 +61,10 @@ const Running& running(const Facts& facts) {
       r.cri = c.client;
     } else {
       const auto& p = podman_facts(f);
+      r.stale = p.stale_container_host;
       if (!p.engine) {
         r.absent = p.absent;
+        if (!r.stale.empty()) r.absent += "; " + r.stale;
         return r;
       }
       r.handle = p.engine;
@@ -118,6 +121,12 @@ Outcome check_state(const Facts& facts) {
   if (!absent.empty()) summary += ", not created: " + join(absent, ", ");
   if (!down.empty()) {
     return fail(summary, evidence, "see why: edgecrew logs SERVICE; start again: edgecrew up");
+  }
+  if (!r->stale.empty()) {
+    // edgecrew got by with its own service, but every other Podman client fails on this variable.
+    evidence.push_back(r->stale);
+    return warn(summary + "; CONTAINER_HOST is stale", evidence,
+                "unset CONTAINER_HOST, or point it at a live Podman socket");
   }
   if (!absent.empty()) return warn(summary, evidence, "$ edgecrew up");
   return pass(summary, evidence);

@@ -109,6 +109,9 @@ PodmanFacts read_podman(const Facts& facts) {
   auto endpoint = podman::discover(env, options);
   if (!endpoint) {
     auto asked = podman::candidates(env, options);
+    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
+      out.stale_container_host = podman::stale_container_host_advice(asked->front().socket);
+    }
     if (!asked) {
       out.absent = "Podman: " + endpoint.error().message;
     } else if (!options.start_service) {
@@ -123,6 +126,9 @@ PodmanFacts read_podman(const Facts& facts) {
     return out;
   }
   out.reached = endpoint->describe();
+  if (auto stale = endpoint->stale_container_host(); !stale.empty()) {
+    out.stale_container_host = podman::stale_container_host_advice(stale);
+  }
   if (endpoint->service) {
     out.reached += fmt::format(", for this run: nothing answers on {} (what `up` does too)",
                                socket_list(endpoint->silent));

@@ -43,6 +43,8 @@ struct PodmanFacts {
   // How it was reached, for the evidence: "podman socket /run/podman/podman.sock (root)", or
   // the private service started for this run and the sockets that did not answer.
   std::string reached;
+  // CONTAINER_HOST names a socket that does not answer: what to tell the user, else empty.
+  std::string stale_container_host;
 };
 
 // A check that asks Podman may be the one that starts the private service for the run.

@@ -5,10 +5,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -41,15 +43,23 @@ ExitStatus exit_status_of(int wstatus) {
   return s;
 }
 
-// The parent's environment with `extra` added (replacing variables of the same name).
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+// The parent's environment with `extra` added (replacing variables of the same name) and the
+// names in `removed` taken out.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra,
+                                           const std::vector<std::string>& removed) {
   std::vector<std::string> out;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view entry(*e);
     std::string name(entry.substr(0, entry.find('=')));
-    if (!extra.contains(name)) out.emplace_back(entry);
+    if (extra.contains(name)) continue;
+    if (std::find(removed.begin(), removed.end(), name) != removed.end()) continue;
+    out.emplace_back(entry);
   }
-  for (const auto& [name, value] : extra) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra) {
+    if (std::find(removed.begin(), removed.end(), name) == removed.end()) {
+      out.push_back(name + "=" + value);
+    }
+  }
   return out;
 }
 
@@ -75,6 +85,82 @@ struct SpawnSetup {
   SpawnSetup(const SpawnSetup&) = delete;
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
+
+// The program's path as execvp would find it, looked up before fork (the child may only make
+// async-signal-safe calls). Empty when no executable file is found.
+std::string resolve_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = ::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return {};
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
+// The descriptors a forked child puts on 0, 1 and 2 (-1: leave as inherited).
+struct ChildStreams {
+  std::array<int, 3> fds{-1, -1, -1};
+};
+
+// fork + exec with PR_SET_PDEATHSIG, which posix_spawn cannot set. Between fork and exec the
+// child makes only async-signal-safe calls; a failed exec sends its errno over a CLOEXEC pipe.
+// Returns 0 or the errno of the failure.
+int spawn_forked(pid_t& pid, const char* path, char* const argv[], char* const envp[],
+                 const ChildStreams& streams, const char* working_dir, bool own_group) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return errno;
+  const pid_t parent = ::getpid();
+  pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    return err;
+  }
+  if (pid == 0) {
+    if (own_group) ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The parent may have died before prctl: then no signal would come.
+    if (::getppid() != parent) ::_exit(127);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int target = 0; target < 3; ++target) {
+      if (streams.fds[target] >= 0) ::dup2(streams.fds[target], target);
+    }
+    int err = 0;
+    if (working_dir != nullptr && ::chdir(working_dir) != 0) err = errno;
+    if (err == 0) {
+      ::execve(path, argv, envp);
+      err = errno;
+    }
+    ssize_t ignored = ::write(report[1], &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  int err = 0;
+  ssize_t n;
+  do {
+    n = ::read(report[0], &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    int wstatus = 0;
+    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    return err;
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -186,25 +272,37 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
   state->program = options.argv.front();
 
   SpawnSetup setup;
+  ChildStreams streams;
   // stdin is /dev/null; O_CLOEXEC on every descriptor created here keeps them out of children
   // that other threads spawn at the same time (dup2 into 0-2 clears the flag in this child).
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  int null_in = options.die_with_parent ? ::open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+  int null_out = options.die_with_parent ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+  streams.fds[0] = null_in;
   std::array<int, 2> write_ends{-1, -1};
+  auto close_all = [&] {
+    close_fd(write_ends[0]);
+    close_fd(write_ends[1]);
+    close_fd(null_in);
+    close_fd(null_out);
+  };
   const std::array<StreamMode, 2> modes{options.stdout_mode, options.stderr_mode};
   for (std::size_t i = 0; i < 2; ++i) {
     int target = i == 0 ? STDOUT_FILENO : STDERR_FILENO;
     if (modes[i] == StreamMode::discard) {
       posix_spawn_file_actions_addopen(&setup.actions, target, "/dev/null", O_WRONLY, 0);
+      streams.fds[target] = null_out;
     } else if (modes[i] == StreamMode::capture) {
       int fds[2];
       if (::pipe2(fds, O_CLOEXEC) != 0) {
-        close_fd(write_ends[0]);
+        close_all();
         return Error{ErrorKind::io, fmt::format("cannot create a pipe: {}", std::strerror(errno))};
       }
       state->pipe_fds[i] = fds[0];
       write_ends[i] = fds[1];
       ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
       posix_spawn_file_actions_adddup2(&setup.actions, fds[1], target);
+      streams.fds[target] = fds[1];
     }
   }
   if (!options.working_dir.empty()) {
@@ -219,17 +317,31 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
   sigdelset(&signals, SIGKILL);
   sigdelset(&signals, SIGSTOP);
   posix_spawnattr_setsigdefault(&setup.attr, &signals);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (options.own_process_group) {
+    flags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&setup.attr, 0);
+  }
+  posix_spawnattr_setflags(&setup.attr, flags);
 
   std::vector<std::string> argv_strings = options.argv;
-  std::vector<std::string> env_strings = child_environment(options.env);
+  std::vector<std::string> env_strings = child_environment(options.env, options.env_remove);
   auto argv = c_strings(argv_strings);
   auto envp = c_strings(env_strings);
-  // glibc's posix_spawnp reports a failed exec (no such program, not executable) as its result.
-  int err =
-      ::posix_spawnp(&state->pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  close_fd(write_ends[0]);
-  close_fd(write_ends[1]);
+  int err = 0;
+  if (options.die_with_parent) {
+    std::string path = resolve_program(state->program);
+    err = path.empty()
+              ? ENOENT
+              : spawn_forked(state->pid, path.c_str(), argv.data(), envp.data(), streams,
+                             options.working_dir.empty() ? nullptr : options.working_dir.c_str(),
+                             options.own_process_group);
+  } else {
+    // glibc's posix_spawnp reports a failed exec (no such program, not executable) as its result.
+    err =
+        ::posix_spawnp(&state->pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  }
+  close_all();
   if (err != 0) {
     std::string where = options.working_dir.empty()
                             ? std::string()

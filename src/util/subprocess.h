@@ -27,10 +27,17 @@ enum class StreamMode { inherit, capture, discard };
 struct SubprocessOptions {
   std::vector<std::string> argv{};  // argv[0] without a '/' is looked up in edgecrew's own PATH
   std::map<std::string, std::string> env{};  // added to edgecrew's environment, replacing names
+  std::vector<std::string> env_remove{};     // names taken out of the child's environment
   std::filesystem::path working_dir{};       // empty: edgecrew's working directory
   StreamMode stdout_mode = StreamMode::capture;
   StreamMode stderr_mode = StreamMode::capture;
   // stdin is always /dev/null: nothing edgecrew starts may wait for a terminal.
+  // The child gets SIGKILL when the thread that spawned it ends, edgecrew killed by SIGKILL
+  // included (PR_SET_PDEATHSIG): for services edgecrew starts that must not outlive it.
+  bool die_with_parent = false;
+  // The child leads a process group of its own, so that a terminal's Ctrl-C reaches edgecrew
+  // only and edgecrew decides how the child ends.
+  bool own_process_group = false;
 };
 
 struct ExitStatus {

@@ -3,10 +3,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
+#include "cli/project_lock.h"
 #include "cli_fixture.h"
 #include "fake_engine.h"
 
@@ -123,6 +125,38 @@ TEST_F(CliEngineVerbs, DownRemovesEveryContainerAndKeepsVolumes) {
   ASSERT_EQ(down.status, 0) << down.err;
   EXPECT_THAT(down.out, HasSubstr("app: 2 container(s) removed, named volumes kept\n"));
   EXPECT_EQ(run({"plan"}).out, "create  a\ncreate  b\n");
+}
+
+TEST_F(CliEngineVerbs, ASecondWriterWaitsForTheProjectLockAndSaysWhoHoldsIt) {
+  f.process.environment["XDG_RUNTIME_DIR"] = (f.dir / "run").string();
+  ASSERT_EQ(run({"up"}).status, 0);
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::Io io{out, err, false};
+  cli::Context ctx{{}, f.process, io};
+  {
+    cli::ProjectLock held(ctx, "app", "the test engine", "up", std::chrono::milliseconds(0));
+    EXPECT_EQ(held.path().parent_path(), f.dir / "run" / "edgecrew");
+    const auto started = std::chrono::steady_clock::now();
+    for (const char* verb : {"down", "restart", "up"}) {
+      auto blocked = run({verb, "--wait-lock", "0.3"});
+      EXPECT_EQ(blocked.status, 1) << verb;
+      const std::string who = "pid " + std::to_string(::getpid()) + ", `edgecrew up`, since ";
+      EXPECT_THAT(blocked.err, HasSubstr("project app on the test engine is locked by " + who))
+          << verb;
+      EXPECT_THAT(blocked.err, HasSubstr("project app on the test engine is busy: " + who)) << verb;
+      EXPECT_THAT(blocked.err, HasSubstr("pass --wait-lock SECONDS")) << verb;
+    }
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+    EXPECT_EQ(calls_starting_with("remove"), 0);
+    EXPECT_EQ(calls_starting_with("stop"), 0);
+    // Reading is not writing: ps and a dry run do not wait.
+    EXPECT_EQ(run({"ps"}).status, 0);
+    EXPECT_EQ(run({"up", "--dry-run", "--wait-lock", "0"}).status, 0);
+  }
+  auto down = run({"down", "-t", "0", "--wait-lock", "0"});
+  EXPECT_EQ(down.status, 0) << down.err;
+  EXPECT_GE(calls_starting_with("remove"), 2);
 }
 
 TEST_F(CliEngineVerbs, PodmanAndCriAreTheEngines) {

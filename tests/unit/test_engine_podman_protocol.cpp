@@ -60,6 +60,28 @@ TEST(PodmanProtocol, ApiErrorsCarryKindCauseAndMessage) {
   EXPECT_EQ(api_error(r, "w").kind, ErrorKind::permission_denied);
 }
 
+TEST(PodmanProtocol, A500ForAContainerRemovedMeanwhileMeansItIsGone) {
+  net::HttpResponse r;
+  r.status = 404;
+  EXPECT_TRUE(container_is_gone(r));
+  // Podman 4.3's answers to stop, kill and remove of a container removed meanwhile.
+  r.status = 500;
+  for (const char* body :
+       {R"({"cause":"no such container","message":"no container with ID abc found in database: )"
+        R"(no such container","response":500})",
+        R"({"cause":"container abc does not exist in database","message":"x","response":500})",
+        R"({"message":"no container with name or ID \"abc\" found","response":500})"}) {
+    r.body = body;
+    EXPECT_TRUE(container_is_gone(r)) << body;
+    EXPECT_EQ(api_error(r, "stopping container abc").kind, ErrorKind::not_found) << body;
+  }
+  r.body = R"({"cause":"boom","message":"it failed","response":500})";
+  EXPECT_FALSE(container_is_gone(r));
+  r.status = 409;
+  r.body = R"({"message":"no such container"})";
+  EXPECT_FALSE(container_is_gone(r));
+}
+
 TEST(PodmanProtocol, QueryEscape) {
   EXPECT_EQ(query_escape(R"({"label":["a=b"]})"), "%7B%22label%22%3A%5B%22a%3Db%22%5D%7D");
   EXPECT_EQ(query_escape("docker.io/x:1_~-"), "docker.io%2Fx%3A1_~-");

@@ -4,9 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include "util/subprocess.h"
 
@@ -148,6 +151,47 @@ TEST(Subprocess, MovedObjectsKeepOwningTheProcess) {
   ASSERT_TRUE(status) << status.error().message;
   EXPECT_TRUE(status->success());
   EXPECT_EQ(moved.stdout_text(), "moved\n");
+}
+
+TEST(Subprocess, RemovesNamedVariablesFromTheChildsEnvironment) {
+  auto done = run_process({.argv = {"env"},
+                           .env = {{"EC_TEST_GONE", "x"}, {"EC_TEST_KEPT", "y"}},
+                           .env_remove = {"EC_TEST_GONE", "PATH"}},
+                          10s);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_THAT(done->out, HasSubstr("EC_TEST_KEPT=y\n"));
+  EXPECT_THAT(done->out, ::testing::Not(HasSubstr("EC_TEST_GONE=")));
+  EXPECT_THAT(done->out, ::testing::Not(HasSubstr("\nPATH=")));
+}
+
+TEST(Subprocess, AChildTiedToItsParentEndsWhenTheSpawningThreadEnds) {
+  std::optional<Subprocess> child;
+  std::thread([&] {
+    auto spawned = Subprocess::spawn({.argv = {"sleep", "100"}, .die_with_parent = true});
+    ASSERT_TRUE(spawned) << spawned.error().message;
+    child.emplace(std::move(*spawned));
+  }).join();
+  ASSERT_TRUE(child);
+  auto ended = child->wait(5s);
+  ASSERT_TRUE(ended) << "the child outlived the thread that spawned it";
+  EXPECT_EQ(ended->signal, SIGKILL);
+}
+
+TEST(Subprocess, ATiedChildCapturesOutputLeadsItsOwnGroupAndReportsAMissingProgram) {
+  auto child = Subprocess::spawn({.argv = {"sh", "-c", "echo out; echo err >&2; sleep 1"},
+                                  .die_with_parent = true,
+                                  .own_process_group = true});
+  ASSERT_TRUE(child) << child.error().message;
+  EXPECT_EQ(::getpgid(child->pid()), child->pid());
+  auto ended = child->wait(10s);
+  ASSERT_TRUE(ended) << ended.error().message;
+  EXPECT_TRUE(ended->success());
+  EXPECT_EQ(child->stdout_text(), "out\n");
+  EXPECT_EQ(child->stderr_text(), "err\n");
+  auto missing = Subprocess::spawn({.argv = {"edgecrew-no-such-program"}, .die_with_parent = true});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+  EXPECT_THAT(missing.error().message, HasSubstr("not found in PATH"));
 }
 
 }  // namespace

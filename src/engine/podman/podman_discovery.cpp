@@ -1,10 +1,17 @@
 #include "engine/podman/podman_discovery.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <future>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -27,13 +34,29 @@ std::string unix_path(const std::string& container_host) {
   return container_host.substr(scheme.size());
 }
 
+// The pid in a service folder's name ("edgecrew-podman-1234-AbC123"), or 0.
+pid_t owner_of(const std::string& name) {
+  if (name.compare(0, k_service_dir_prefix.size(), k_service_dir_prefix) != 0) return 0;
+  std::string rest = name.substr(k_service_dir_prefix.size());
+  auto dash = rest.find('-');
+  if (dash == 0 || dash == std::string::npos) return 0;
+  pid_t pid = 0;
+  for (char c : rest.substr(0, dash)) {
+    if (c < '0' || c > '9' || pid > 100'000'000) return 0;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
 Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& env,
                                                       const DiscoveryOptions& options) {
   std::error_code ec;
   std::filesystem::path root =
       options.temp_root.empty() ? std::filesystem::temp_directory_path(ec) : options.temp_root;
   if (ec) root = "/tmp";
-  std::string pattern = (root / "edgecrew-podman-XXXXXX").string();
+  (void)remove_stale_service_dirs(root);
+  std::string pattern =
+      (root / fmt::format("{}{}-XXXXXX", k_service_dir_prefix, ::getpid())).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     const int err = errno;
     return Error{error_kind_from_errno(err),
@@ -43,8 +66,12 @@ Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& e
   const std::filesystem::path dir = pattern;
   const std::string socket = (dir / "podman.sock").string();
   SubprocessOptions spawn_options;
-  spawn_options.argv = {options.podman_program, "system", "service", "--time=0",
+  spawn_options.argv = {options.podman_program, "system", "service",
+                        fmt::format("--time={}", k_podman_service_idle_time.count()),
                         "unix://" + socket};
+  for (auto name : k_remote_variables) spawn_options.env_remove.emplace_back(name);
+  spawn_options.die_with_parent = true;
+  spawn_options.own_process_group = true;
   if (!env.containers_conf.empty()) spawn_options.env["CONTAINERS_CONF"] = env.containers_conf;
   if (!env.containers_storage_conf.empty()) {
     spawn_options.env["CONTAINERS_STORAGE_CONF"] = env.containers_storage_conf;
@@ -53,18 +80,17 @@ Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& e
     spawn_options.env["CONTAINERS_REGISTRIES_CONF"] = env.registries_conf;
   }
   if (!env.xdg_runtime_dir.empty()) spawn_options.env["XDG_RUNTIME_DIR"] = env.xdg_runtime_dir;
-  auto process = Subprocess::spawn(spawn_options);
-  if (!process) {
+  auto service = StartedService::spawn(spawn_options, dir, socket);
+  if (!service) {
     std::filesystem::remove_all(dir, ec);
-    return Error{process.error().kind,
+    return Error{service.error().kind,
                  fmt::format("cannot start `podman system service`: {} (install podman)",
-                             process.error().message)};
+                             service.error().message)};
   }
-  auto service = std::make_unique<StartedService>(std::move(*process), dir);
   Deadline deadline(k_podman_service_start_timeout);
-  Subprocess& child = service->process();
+  Subprocess& child = (*service)->process();
   while (true) {
-    if (ping(socket, k_podman_ping_timeout)) return service;
+    if (ping(socket, k_podman_ping_timeout)) return std::move(*service);
     if (auto status = child.poll()) {
       return Error{ErrorKind::unavailable,
                    fmt::format("`podman system service` ended ({}) before answering: {}",
@@ -79,6 +105,26 @@ Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& e
   }
 }
 
+// Stops a service from the interrupt's thread: the owner's thread is about to end with the
+// process, so the process is only signalled and waited for here.
+void stop_on_interrupt(pid_t pid, const std::filesystem::path& dir) {
+  ::kill(pid, SIGTERM);
+  Deadline deadline(k_service_stop_grace);
+  while (!deadline.expired()) {
+    int wstatus = 0;
+    pid_t r = ::waitpid(pid, &wstatus, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) break;
+    std::this_thread::sleep_for(k_poll_interval);
+  }
+  if (deadline.expired()) {
+    ::kill(pid, SIGKILL);
+    int wstatus = 0;
+    (void)::waitpid(pid, &wstatus, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 
 PodmanEnvironment PodmanEnvironment::from(const std::map<std::string, std::string>& env) {
@@ -90,13 +136,84 @@ PodmanEnvironment PodmanEnvironment::from(const std::map<std::string, std::strin
           get("CONTAINERS_STORAGE_CONF"), get("CONTAINERS_REGISTRIES_CONF")};
 }
 
-StartedService::StartedService(Subprocess process, std::filesystem::path dir)
-    : m_process(std::move(process)), m_dir(std::move(dir)) {}
+StartedService::StartedService(std::filesystem::path dir, std::string socket)
+    : m_dir(std::move(dir)), m_socket(std::move(socket)) {}
+
+Result<std::unique_ptr<StartedService>> StartedService::spawn(const SubprocessOptions& options,
+                                                              std::filesystem::path dir,
+                                                              std::string socket) {
+  std::unique_ptr<StartedService> service(new StartedService(std::move(dir), std::move(socket)));
+  // PR_SET_PDEATHSIG follows the thread that forked the child: the keeper thread, which lives as
+  // long as this object, spawns it (a doctor check's thread ending must not end the service).
+  std::promise<Result<Subprocess>> spawned;
+  auto result = spawned.get_future();
+  service->m_keeper = std::jthread(
+      [s = service.get(), promise = std::move(spawned), options](std::stop_token stop) mutable {
+        auto process = Subprocess::spawn(options);
+        const bool ok = process.ok();
+        promise.set_value(std::move(process));
+        if (ok) s->keep_alive(stop);
+      });
+  auto process = result.get();
+  if (!process) {
+    service->m_keeper.join();
+    return process.error();
+  }
+  service->m_process.emplace(std::move(*process));
+  service->m_cleanup = std::make_unique<InterruptCleanup>(
+      [pid = service->pid(), dir = service->m_dir] { stop_on_interrupt(pid, dir); });
+  return service;
+}
+
+void StartedService::keep_alive(std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  while (!wake.wait_for(lock, stop, k_podman_service_keepalive, [] { return false; })) {
+    if (stop.stop_requested()) return;
+    (void)ping(m_socket, k_podman_ping_timeout);
+  }
+}
 
 StartedService::~StartedService() {
-  m_process.stop(k_service_stop_grace);
+  m_cleanup.reset();
+  if (m_process) m_process->stop(k_service_stop_grace);
+  m_keeper = {};  // asks the keeper to stop and joins it
   std::error_code ec;
   std::filesystem::remove_all(m_dir, ec);
+}
+
+int remove_stale_service_dirs(const std::filesystem::path& root) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+    const pid_t owner = owner_of(entry.path().filename().string());
+    if (owner <= 0 || owner == ::getpid()) continue;
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != ::getuid()) {
+      continue;
+    }
+    if (::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    std::error_code rm;
+    if (std::filesystem::remove_all(entry.path(), rm) > 0 && !rm) ++removed;
+  }
+  return removed;
+}
+
+std::string PodmanEndpoint::stale_container_host() const {
+  for (const auto& c : silent) {
+    if (c.source == "CONTAINER_HOST") return c.socket;
+  }
+  return {};
+}
+
+std::string stale_container_host_advice(const std::string& socket) {
+  return fmt::format(
+      "CONTAINER_HOST=unix://{} is stale: nothing answers on that socket; unset CONTAINER_HOST, "
+      "or point it at a live Podman socket (start one with `podman system service --time=0 "
+      "unix://{}`)",
+      socket, socket);
 }
 
 std::string PodmanEndpoint::describe() const {

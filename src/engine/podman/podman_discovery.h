@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include "util/interrupt.h"
 #include "util/result.h"
 #include "util/subprocess.h"
 
@@ -23,6 +26,13 @@ inline constexpr std::chrono::milliseconds k_podman_connect_timeout{2'000};
 inline constexpr std::chrono::milliseconds k_podman_ping_timeout{1'000};
 // How long a `podman system service` edgecrew starts gets to answer _ping.
 inline constexpr std::chrono::milliseconds k_podman_service_start_timeout{5'000};
+// The service edgecrew starts ends on its own after this long without a request (`--time`), in
+// case the SIGKILL it gets when edgecrew ends is missed; edgecrew asks it more often than that.
+inline constexpr std::chrono::seconds k_podman_service_idle_time{30};
+inline constexpr std::chrono::seconds k_podman_service_keepalive{10};
+// The variables a service edgecrew starts must not inherit: Podman 4.3's `system service` reads
+// CONTAINER_HOST as a second address and exits 125 ("accepts at most 1 arg(s), received 2").
+inline constexpr std::string_view k_remote_variables[] = {"CONTAINER_HOST", "CONTAINER_CONNECTION"};
 
 // The variables that choose Podman's socket and configuration, passed in rather than read from
 // the process's environment.
@@ -43,23 +53,41 @@ struct DiscoveryOptions {
   std::filesystem::path temp_root{};  // where the private socket's folder goes; empty: the system's
 };
 
-// A `podman system service` edgecrew started on a private socket; destroying it stops the service
-// and removes the socket's folder.
+// A `podman system service` edgecrew started on a private socket in a folder named after
+// edgecrew's pid. The service is tied to edgecrew: it gets SIGKILL when edgecrew ends, even by
+// SIGKILL (it is spawned by a thread of this object that lives as long as it does); that thread
+// asks the socket now and then, so that the service's idle timeout runs out only once nobody
+// asks. Destroying the object, or SIGINT/SIGTERM in edgecrew, stops the service and removes
+// the folder; a folder left by an owner that was killed is removed by the next start.
 class StartedService {
  public:
-  StartedService(Subprocess process, std::filesystem::path dir);
+  static Result<std::unique_ptr<StartedService>> spawn(const SubprocessOptions& options,
+                                                       std::filesystem::path dir,
+                                                       std::string socket);
   StartedService(const StartedService&) = delete;
   StartedService& operator=(const StartedService&) = delete;
   ~StartedService();
 
-  pid_t pid() const { return m_process.pid(); }
-  Subprocess& process() { return m_process; }
+  pid_t pid() const { return m_process->pid(); }
+  Subprocess& process() { return *m_process; }
   const std::filesystem::path& dir() const { return m_dir; }
 
  private:
-  Subprocess m_process;
+  StartedService(std::filesystem::path dir, std::string socket);
+  void keep_alive(std::stop_token stop);
+
   std::filesystem::path m_dir;
+  std::string m_socket;
+  std::optional<Subprocess> m_process;
+  std::unique_ptr<InterruptCleanup> m_cleanup;
+  std::jthread m_keeper;
 };
+
+// The prefix of the folders of started services: edgecrew-podman-<owner pid>-XXXXXX.
+inline constexpr std::string_view k_service_dir_prefix = "edgecrew-podman-";
+
+// Removes the service folders under `root` whose owner process is gone; returns how many.
+int remove_stale_service_dirs(const std::filesystem::path& root);
 
 // A socket discovery asks, and why: "CONTAINER_HOST" | "root" | "XDG_RUNTIME_DIR".
 struct SocketCandidate {
@@ -74,7 +102,12 @@ struct PodmanEndpoint {
   std::vector<SocketCandidate> silent;      // the candidates asked before that did not answer
 
   std::string describe() const;  // for `-v`: "podman socket /run/podman/podman.sock (root)"
+  // CONTAINER_HOST's socket when it was set but did not answer (a stale variable), else empty.
+  std::string stale_container_host() const;
 };
+
+// What to tell a user whose CONTAINER_HOST names `socket`, which does not answer.
+std::string stale_container_host_advice(const std::string& socket);
 
 // GET _ping on `socket`: ok when it answers "OK".
 Status ping(const std::string& socket, std::chrono::milliseconds timeout = k_podman_ping_timeout);

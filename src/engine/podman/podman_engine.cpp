@@ -362,7 +362,7 @@ Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace
   const std::string what = "stopping container " + id;
   auto inspected = call("GET", path + "/json", "", m_timeouts.call);
   if (!inspected) return inspected.error();
-  if (inspected->status == 404) return Ok{};
+  if (container_is_gone(*inspected)) return Ok{};
   if (inspected->status != 200) return api_error(*inspected, what);
   auto body = parse_body(*inspected, what);
   if (!body) return body.error();
@@ -382,7 +382,7 @@ Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace
         "POST", fmt::format("{}/stop?timeout={}", path, seconds.count()), "",
         std::chrono::duration_cast<std::chrono::milliseconds>(seconds) + m_timeouts.stop_margin);
     if (!response) return response.error();
-    if (response->status == 204 || response->status == 304 || response->status == 404) {
+    if (response->status == 204 || response->status == 304 || container_is_gone(*response)) {
       return Ok{};
     }
     return api_error(*response, what);
@@ -393,8 +393,8 @@ Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace
   // workers for the whole grace period, so 10 stops sent together took two grace periods.
   auto killed = call("POST", path + "/kill?signal=" + query_escape(sig), "", m_timeouts.call);
   if (!killed) return killed.error();
-  // 409: it is not running (any more); 404: gone.
-  if (killed->status == 409 || killed->status == 404) return Ok{};
+  // 409: it is not running (any more); gone: removed meanwhile.
+  if (killed->status == 409 || container_is_gone(*killed)) return Ok{};
   if (killed->status != 204 && killed->status != 200) return api_error(*killed, what);
   if (grace > std::chrono::milliseconds(0)) {
     // libpod's wait returns once the container reaches a condition; it polls on its side, so
@@ -407,7 +407,9 @@ Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace
       call("POST", path + "/stop?timeout=0", "", m_timeouts.call + m_timeouts.stop_margin);
   if (!response) return response.error();
   // 304: it had exited already.
-  if (response->status == 204 || response->status == 304 || response->status == 404) return Ok{};
+  if (response->status == 204 || response->status == 304 || container_is_gone(*response)) {
+    return Ok{};
+  }
   return api_error(*response, what);
 }
 
@@ -418,7 +420,9 @@ Status PodmanEngine::remove(const std::string& id) {
       call("DELETE", "/containers/" + query_escape(id) + "?force=true&v=false&timeout=0", "",
            m_timeouts.call + m_timeouts.stop_margin);
   if (!response) return response.error();
-  if (response->status == 200 || response->status == 204 || response->status == 404) return Ok{};
+  if (response->status == 200 || response->status == 204 || container_is_gone(*response)) {
+    return Ok{};
+  }
   return api_error(*response, "removing container " + id);
 }
 

@@ -64,9 +64,20 @@ Result<bool> FrameDecoder::feed(std::string_view piece,
   return go_on;
 }
 
+bool container_is_gone(const net::HttpResponse& response) {
+  if (response.status == 404) return true;
+  if (response.status != 500) return false;
+  const std::string body = to_lower(response.body.substr(0, 2'000));
+  for (std::string_view words :
+       {"no such container", "does not exist in database", "no container with name or id"}) {
+    if (body.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
 Error api_error(const net::HttpResponse& response, const std::string& what) {
   ErrorKind kind = ErrorKind::io;
-  if (response.status == 404) kind = ErrorKind::not_found;
+  if (container_is_gone(response)) kind = ErrorKind::not_found;
   if (response.status == 401 || response.status == 403) kind = ErrorKind::permission_denied;
   if (response.status == 400 || response.status == 409) kind = ErrorKind::invalid_input;
   std::string detail;

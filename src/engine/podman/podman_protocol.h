@@ -39,9 +39,15 @@ class FrameDecoder {
   std::string m_buffer;
 };
 
-// An Error for a libpod error response: 404 → not_found, 401/403 → permission_denied,
-// 400/409 → invalid_input, else io; the text names `what` and libpod's cause and message.
+// An Error for a libpod error response: 404 (or a missing container, see below) → not_found,
+// 401/403 → permission_denied, 400/409 → invalid_input, else io; the text names `what` and
+// libpod's cause and message.
 Error api_error(const net::HttpResponse& response, const std::string& what);
+
+// The response says the container does not exist: HTTP 404, or the HTTP 500 Podman 4.3 answers
+// for a container removed meanwhile ("no such container", "does not exist in database", "no
+// container with name or ID"). Stop and remove take it as done.
+bool container_is_gone(const net::HttpResponse& response);
 
 // Percent-encodes everything but RFC 3986's unreserved characters (path elements, query values).
 std::string query_escape(std::string_view text);
