@@ -109,11 +109,16 @@ void decode_long_volume(const Node& n, Service& s, Decoder& d, const DecodeConte
   s.mounts.push_back(std::move(m));
 }
 
-// A device request of deploy.resources.reservations.devices, or of gpus (`what`), where
-// capabilities may be left out: gpus requests GPUs.
-void decode_gpu_request(const Node& n, Service& s, Decoder& d, const std::string& what) {
-  if (!d.check_section(n, what, "device_request")) return;
-  bool gpus_key = what == "gpus entry";
+// Where a device request is written: under deploy's reservations capabilities are required; under
+// gpus they may be left out (the key asks for GPUs).
+enum class RequestKey { reservations, gpus };
+
+// A device request of deploy.resources.reservations.devices or of gpus.
+void decode_gpu_request(const Node& n, Service& s, Decoder& d, RequestKey key) {
+  if (!d.check_section(n, key == RequestKey::gpus ? "gpus entry" : "reservations device",
+                       "device_request")) {
+    return;
+  }
   GpuRequest gpu;
   gpu.where = n.where;
   if (const Node* v = n.find("driver")) gpu.driver = d.string(*v, "device driver").value_or("");
@@ -144,7 +149,7 @@ void decode_gpu_request(const Node& n, Service& s, Decoder& d, const std::string
                       "keep device_ids to pick GPUs, or count to take any");
     }
   }
-  if (gpu.capabilities.empty() && gpus_key) gpu.capabilities = {"gpu"};
+  if (gpu.capabilities.empty() && key == RequestKey::gpus) gpu.capabilities = {"gpu"};
   if (gpu.capabilities.empty()) {
     d.diags().error(n.where, "a reservations device needs capabilities", "capabilities: [gpu]");
     return;
@@ -183,7 +188,7 @@ void decode_resources(const Node& n, Service& s, Decoder& d) {
       if (const Node* devices = res->find("devices")) {
         if (devices->is_sequence()) {
           for (const auto& item : devices->items) {
-            decode_gpu_request(item, s, d, "reservations device");
+            decode_gpu_request(item, s, d, RequestKey::reservations);
           }
         } else {
           d.type_error(*devices, "reservations devices", "a list");
@@ -354,7 +359,7 @@ void decode_gpus(const Node& n, Service& s, Decoder& d) {
     gpu.count = -1;
     s.resources.gpus.push_back(std::move(gpu));
   } else if (n.is_sequence()) {
-    for (const auto& item : n.items) decode_gpu_request(item, s, d, "gpus entry");
+    for (const auto& item : n.items) decode_gpu_request(item, s, d, RequestKey::gpus);
   } else {
     d.type_error(n, "gpus", "\"all\" or a list of device requests");
   }
