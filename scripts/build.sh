@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# EDGECREW_CMAKE_ARGS: more configure options (scripts/test.sh passes -DEDGECREW_WERROR=ON).
+# shellcheck disable=SC2086
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${EDGECREW_CMAKE_ARGS:-} >/dev/null
 cmake --build build --target edgecrew

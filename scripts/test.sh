@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
-./scripts/build.sh
+# Style before anything is built: a file clang-format would change fails the run.
+./scripts/check_format.sh
+# Warnings are errors here (and so in CI), in both builds.
+EDGECREW_CMAKE_ARGS=-DEDGECREW_WERROR=ON ./scripts/build.sh
 cmake --build build
 # The schema tests (label "schema") read the manifests with kubernetes-models, pinned by
 # tests/k8s-schema/package-lock.json.
@@ -12,7 +15,8 @@ npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/nul
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== the same tests under ASan + UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" >/dev/null
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" \
+  -DEDGECREW_WERROR=ON >/dev/null
 cmake --build build-asan
 # tests/lsan.supp: state OpenSSL frees per thread, caught at exit while a library thread ends.
 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \

@@ -32,14 +32,15 @@ check host util
 check cdi util
 check util
 # Finer than folders (the build enforces it too, through each library's include tree): plan,
-# images and render reach an engine only through engine/engine.h, and render the CRI's pure
-# mapping, never an engine's implementation.
+# images and render reach an engine only through its interface (engine/engine.h, and
+# engine/image_pull.h beside it), and render the CRI's pure mapping, never an engine's
+# implementation.
 for folder in plan images render; do
   for file in $(find "$src/$folder" -name '*.h' -o -name '*.cpp'); do
     for inc in $(sed -n 's/^#include "\(engine\/[a-z_/]*\.h\)"$/\1/p' "$file"); do
       case "$folder:$inc" in
-        *:engine/engine.h | render:engine/cri/cri_mapping.h) ;;
-        *) echo "${file#"$src"/} includes $inc: $folder/ may use engine/engine.h only"; status=1 ;;
+        *:engine/engine.h | *:engine/image_pull.h | render:engine/cri/cri_mapping.h) ;;
+        *) echo "${file#"$src"/} includes $inc: $folder/ may use engine/engine.h and engine/image_pull.h only"; status=1 ;;
       esac
     done
   done

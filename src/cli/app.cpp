@@ -29,11 +29,10 @@ constexpr const char* k_footer =
 }  // namespace
 
 int run(const std::vector<std::string>& args, Io& io, const Process& process) {
-  return run(args, io, process, nullptr);
+  return run(args, io, process, Reach{});
 }
 
-int run(const std::vector<std::string>& args, Io& io, const Process& process,
-        EngineFactory engine_factory) {
+int run(const std::vector<std::string>& args, Io& io, const Process& process, Reach reach) {
   CLI::App app(
       "edgecrew: run the EdgeCrew stack (vLLM, Redis, Neo4j) on Podman, CRI-O or Kubernetes "
       "from one compose file",
@@ -118,7 +117,7 @@ int run(const std::vector<std::string>& args, Io& io, const Process& process,
     }
   }
 
-  Context ctx{global, process, io, std::nullopt, std::move(engine_factory)};
+  Context ctx{global, process, io, std::nullopt, std::move(reach)};
   for (std::size_t i = 0; i < subs.size(); ++i) {
     if (!subs[i]->parsed()) continue;
     // The only top-level catch: lower layers return errors as values or throw CommandError.

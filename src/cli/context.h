@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "images/registry.h"
+#include "images/store.h"
 #include "stack/model.h"
 
 namespace edgecrew::engine {
@@ -27,10 +29,22 @@ struct GlobalOptions {
   std::string cri_endpoint;            // --cri-endpoint; "" = discovered
 };
 
-// Gives the engine a verb talks to instead of opening one: tests run verbs against a fake. `engine`
-// is the one the verb would open ("podman" | "cri"), as --engine and the stack chose it.
+// Gives the engine a verb talks to instead of opening one. `engine` is the one the verb would
+// open ("podman" | "cri"), as --engine and the stack chose it.
 using EngineFactory = std::function<std::shared_ptr<engine::Engine>(const stack::Stack& stack,
                                                                     const std::string& engine)>;
+// Gives the image store of the engine named ("podman" | "cri") that the verb does not run on.
+using StoreOpener =
+    std::function<images::StoreSide(const stack::Stack& stack, const std::string& engine)>;
+
+// What the verbs reach outside edgecrew: the engine, the other engine's image store, the
+// registries. An empty member is the real thing (the engine the stack runs on, cli/store_sides,
+// images::ask_registries); in-process tests give all three their own.
+struct Reach {
+  EngineFactory engine;
+  StoreOpener other_store;
+  images::RegistryAsker registries;
+};
 
 struct Context {
   GlobalOptions global;
@@ -39,7 +53,7 @@ struct Context {
   // Set by a verb that targets other machines (render k8s --gpus): used instead of the GPUs
   // found on this host for EDGECREW_GPU_COUNT / EDGECREW_GPU_INDEXES.
   std::optional<int> gpu_count;
-  EngineFactory engine_factory;  // empty: open the engine the stack runs on
+  Reach reach;
 };
 
 // A failure the command layer reports as one message and exit status; never thrown below cli/.
@@ -49,9 +63,8 @@ struct CommandError : std::runtime_error {
   int status;
 };
 
-// cli::run with the engine taken from `engine_factory`, for tests that run verbs in-process.
-int run(const std::vector<std::string>& args, Io& io, const Process& process,
-        EngineFactory engine_factory);
+// cli::run reaching what `reach` gives, for tests that run verbs in-process.
+int run(const std::vector<std::string>& args, Io& io, const Process& process, Reach reach);
 
 struct LoadedStack {
   stack::Stack stack;

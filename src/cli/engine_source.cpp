@@ -6,7 +6,6 @@
 #include <set>
 
 #include "engine/cri/cri_engine.h"
-#include "engine/podman/podman_engine.h"
 #include "util/strings.h"
 
 namespace edgecrew::cli {
@@ -17,64 +16,6 @@ namespace {
 std::string chosen_engine(const Context& ctx, const stack::Stack& stack) {
   if (!ctx.global.engine.empty()) return ctx.global.engine;
   return stack.engine.empty() ? "podman" : stack.engine;
-}
-
-Result<OpenedEngine> open_podman(const Context& ctx, bool start_service) {
-  namespace podman = engine::podman;
-  auto env = podman::PodmanEnvironment::from(ctx.process.environment);
-  podman::DiscoveryOptions options;
-  options.start_service = start_service;
-  auto endpoint = podman::discover(env, options);
-  if (!endpoint) {
-    std::string stale;
-    auto asked = podman::candidates(env, options);
-    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
-      stale = "\n" + podman::stale_container_host_advice(asked->front().socket);
-    }
-    return Error{endpoint.error().kind,
-                 fmt::format("cannot reach Podman: {}{}", endpoint.error().message, stale)};
-  }
-  if (auto stale = endpoint->stale_container_host(); !stale.empty()) {
-    ctx.io.err << "edgecrew: warning: " << podman::stale_container_host_advice(stale)
-               << "; using a Podman service edgecrew started instead\n";
-  }
-  if (ctx.global.verbose) ctx.io.err << "edgecrew: using " << endpoint->describe() << "\n";
-  std::string where = fmt::format("podman socket {}", endpoint->socket);
-  std::string socket = endpoint->socket;
-  std::string lock_key = endpoint->service ? std::string("podman (a service edgecrew started)")
-                                           : "podman socket " + socket;
-  return OpenedEngine{std::make_shared<podman::PodmanEngine>(std::move(*endpoint)), where, socket,
-                      lock_key};
-}
-
-std::string env_value(const Context& ctx, const char* name) {
-  auto found = ctx.process.environment.find(name);
-  return found == ctx.process.environment.end() ? std::string() : found->second;
-}
-
-Result<OpenedEngine> open_cri(const Context& ctx, const stack::Stack& stack) {
-  namespace cri = engine::cri;
-  cri::EndpointInputs inputs{ctx.global.cri_endpoint, env_value(ctx, "CONTAINER_RUNTIME_ENDPOINT"),
-                             stack.cri_endpoint, ctx.process.host_root};
-  auto endpoint = cri::discover_endpoint(inputs);
-  if (!endpoint) {
-    return Error{endpoint.error().kind,
-                 fmt::format("cannot reach a CRI runtime: {}", endpoint.error().message)};
-  }
-  cri::CriEngineOptions options;
-  options.mapping = cri::mapping_options_from(ctx.process.environment);
-  options.stack = &stack;
-  auto engine = std::make_shared<cri::CriEngine>(*endpoint, options);
-  if (ctx.global.verbose) {
-    ctx.io.err << "edgecrew: using " << endpoint->describe();
-    if (auto version = engine->client().version()) {
-      ctx.io.err << ": " << version->runtime_name() << " " << version->runtime_version() << " (CRI "
-                 << version->runtime_api_version() << ")";
-    }
-    ctx.io.err << "\n";
-  }
-  std::string where = fmt::format("CRI socket {}", endpoint->socket);
-  return OpenedEngine{engine, where, endpoint->socket, where};
 }
 
 }  // namespace
@@ -92,14 +33,49 @@ std::string engine_name(const Context& ctx, const stack::Stack& stack) {
 
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
                                   const std::string& name, bool start_service) {
-  if (name == "cri") return open_cri(ctx, stack);
-  return open_podman(ctx, start_service);
+  engine::EngineRequest request;
+  request.kind = engine::engine_kind(name).value_or(engine::EngineKind::podman);
+  request.environment = ctx.process.environment;
+  request.cri_endpoint = ctx.global.cri_endpoint;
+  request.stack = &stack;
+  request.root = ctx.process.host_root;
+  request.start_service = start_service;
+  auto attempt = engine::open_engine(request);
+  if (!attempt.opened) {
+    const Error& error = attempt.opened.error();
+    if (request.kind == engine::EngineKind::cri) {
+      return Error{error.kind, "cannot reach a CRI runtime: " + error.message};
+    }
+    std::string stale =
+        attempt.stale_container_host.empty() ? "" : "\n" + attempt.stale_container_host;
+    return Error{error.kind, fmt::format("cannot reach Podman: {}{}", error.message, stale)};
+  }
+  OpenedEngine& opened = *attempt.opened;
+  if (opened.kind == engine::EngineKind::podman && !attempt.stale_container_host.empty()) {
+    ctx.io.err << "edgecrew: warning: " << attempt.stale_container_host
+               << "; using a Podman service edgecrew started instead\n";
+  }
+  if (ctx.global.verbose) {
+    ctx.io.err << "edgecrew: using " << opened.reached;
+    if (auto* cri = dynamic_cast<engine::cri::CriEngine*>(opened.engine.get())) {
+      if (auto version = cri->client().version()) {
+        ctx.io.err << ": " << version->runtime_name() << " " << version->runtime_version()
+                   << " (CRI " << version->runtime_api_version() << ")";
+      }
+    }
+    ctx.io.err << "\n";
+  }
+  return std::move(opened);
 }
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
   std::string name = engine_name(ctx, stack);
-  if (ctx.engine_factory) {
-    return {ctx.engine_factory(stack, name), "the test engine", "", "the test engine"};
+  if (ctx.reach.engine) {
+    OpenedEngine opened;
+    opened.kind = engine::engine_kind(name).value_or(engine::EngineKind::podman);
+    opened.engine = ctx.reach.engine(stack, name);
+    opened.where = opened.lock_key = "the engine given";
+    return opened;
   }
   auto opened = reach_engine(ctx, stack, name);
   if (!opened) throw CommandError(1, opened.error().message);
@@ -110,7 +86,7 @@ CommandError engine_error(const OpenedEngine& opened, const std::string& doing,
                           const Error& error) {
   std::string message = error.message.substr(0, error.message.find('\n'));
   std::string fix;
-  const bool cri = opened.engine && opened.engine->name() == "cri";
+  const bool cri = opened.kind == engine::EngineKind::cri;
   if (cri) {
     // The CRI client's errors name the socket and the fix already.
   } else if (error.kind == ErrorKind::unavailable || error.kind == ErrorKind::timeout) {

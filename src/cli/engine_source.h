@@ -9,29 +9,24 @@
 
 #include "cli/context.h"
 #include "engine/engine.h"
+#include "engine/engine_open.h"
 #include "util/result.h"
 
 namespace edgecrew::cli {
 
-struct OpenedEngine {
-  std::shared_ptr<engine::Engine> engine;
-  std::string where;  // "podman socket /run/podman/podman.sock": named in every engine error
-  std::string socket;
-  // What writers of one project exclude each other on (project_lock.h): the engine and its
-  // socket; every private Podman service of this user counts as one, since they share storage.
-  std::string lock_key;
-};
+using engine::OpenedEngine;
 
 // The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman";
 // CommandError(2) for one edgecrew cannot run.
 std::string engine_name(const Context& ctx, const stack::Stack& stack);
 
-// Opens the named engine ("podman" | "cri") without throwing: the error says why it cannot be
-// reached. `start_service` false: no private Podman service is started when none answers.
+// Opens the named engine ("podman" | "cri") with the process's environment and flags
+// (engine::open_engine) without throwing: the error says why it cannot be reached.
+// `start_service` false: no private Podman service is started when none answers.
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
                                   const std::string& name, bool start_service = true);
 
-// Opens the engine the stack runs on, or the one ctx.engine_factory gives (tests). Throws
+// Opens the engine the stack runs on, or the one ctx.reach.engine gives. Throws
 // CommandError(2) for an engine that cannot serve the verbs yet, CommandError(1) when the engine
 // cannot be reached.
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack);

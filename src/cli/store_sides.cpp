@@ -26,7 +26,7 @@ void complete_cri_store(const Context& ctx, const host::StorageConf& storage,
 
 images::StoreSide open_side(const Context& ctx, const stack::Stack& stack,
                             const std::string& name) {
-  if (ctx.engine_factory) return images::make_side(name, nullptr, "", "not asked in a test");
+  if (ctx.reach.other_store) return ctx.reach.other_store(stack, name);
   // No Podman service is started for its store: without one, storage.conf says where it is.
   auto opened = reach_engine(ctx, stack, name, false);
   images::StoreSide side = opened ? images::make_side(name, opened->engine, opened->socket, "")

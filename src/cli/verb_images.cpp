@@ -10,6 +10,7 @@
 #include "cli/store_sides.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
+#include "engine/image_pull.h"
 #include "images/image_table.h"
 #include "images/store.h"
 #include "images/sync.h"
@@ -157,23 +158,15 @@ int run_pull(Context& ctx, const ImagesOptions& opt) {
   };
   int failed = 0;
   for (const auto& image : wanted) {
-    auto present = opened.engine->image_present(image);
-    if (!present) throw engine_error(opened, "looking up image " + image, present.error());
-    if (*present) {
-      emit(image, plan::Phase::pulled, "already present");
-      continue;
-    }
-    emit(image, plan::Phase::pulling, "");
-    engine::PullTally tally;
-    auto pulled = opened.engine->pull_image(image, [&](const engine::PullProgress& p) {
-      if (tally.apply(p)) emit(image, plan::Phase::pulling, tally.summary());
+    auto ensured = engine::ensure_image(*opened.engine, image, [&](const std::string& line) {
+      emit(image, plan::Phase::pulling, line);
     });
-    if (!pulled) {
+    if (!ensured) {
       ++failed;
-      emit(image, plan::Phase::failed, pulled.error().message);
-      continue;
+      emit(image, plan::Phase::failed, ensured.error().message);
+    } else {
+      emit(image, plan::Phase::pulled, ensured->pulled ? ensured->size : "already present");
     }
-    emit(image, plan::Phase::pulled, engine::pulled_size(*opened.engine, image));
   }
   if (failed > 0) {
     throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,

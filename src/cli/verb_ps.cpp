@@ -56,7 +56,7 @@ int run_ps(Context& ctx, const PsOptions& opt) {
   });
   auto now = std::chrono::system_clock::now();
   // On the CRI each service is a pod run by a runtime handler (runc, nvidia, kata, ...).
-  const bool cri = opened.engine->name() == "cri";
+  const bool cri = opened.kind == engine::EngineKind::cri;
 
   if (opt.json) {
     auto doc = nlohmann::json::array();

@@ -56,15 +56,15 @@ void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& op
       needed.push_back(a.spec->image);
     }
   }
-  // A test's fake engine has no store to copy from and no registry to ask.
-  if (needed.empty() || ctx.engine_factory) return;
+  if (needed.empty()) return;
   const std::string other = opened.engine->name() == "cri" ? "podman" : "cri";
   auto prepared = images::prepare_images(
       needed, *opened.engine, [&] { return side_of(ctx, opened); },
       [&] { return open_side(ctx, st, other); },
       [&](const std::string& image, std::string_view line) {
         if (ctx.global.verbose) ctx.io.err << "edgecrew: " << image << ": " << line << "\n";
-      });
+      },
+      ctx.reach.registries);
   for (const auto& note : prepared.notes) ctx.io.out << note << "\n";
   if (!prepared.errors.empty()) throw CommandError(1, join(prepared.errors, "\n"));
 }

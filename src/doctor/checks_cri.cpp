@@ -24,7 +24,7 @@ std::string where(const CriFacts& cri) {
 
 // The skip (or, when the stack runs on the CRI, the warning) for a host without a runtime.
 Outcome absent(const Facts& facts, const CriFacts& cri) {
-  if (stack_engine(facts) == "cri") {
+  if (stack_engine(facts) == engine::EngineKind::cri) {
     return warn(cri.absent + ", and the stack runs on the CRI", {},
                 "start CRI-O (systemctl start crio) or containerd, or pass --cri-endpoint "
                 "unix:///PATH");

@@ -33,19 +33,9 @@ std::string dropin_command(const std::string& name, const std::string& body) {
                      replace_all(body, "\n", "\\n"), host::k_crio_conf_d, name);
 }
 
-const host::CrioVerdict& verdict(const Facts& facts) {
-  struct Shared {
-    host::CrioVerdict v;
-  };
-  return facts
-      .shared<Shared>(
-          [](const Facts& f) { return Shared{host::validate_crio_config(f.crio(), f.root())}; })
-      .v;
-}
-
 std::vector<const host::CrioProblem*> refusals(const Facts& facts, host::CrioArea area) {
   std::vector<const host::CrioProblem*> out;
-  for (const auto& p : verdict(facts).refuses) {
+  for (const auto& p : crio_verdict(facts).refuses) {
     if (p.area == area) out.push_back(&p);
   }
   return out;
@@ -117,7 +107,7 @@ Outcome check_values(const Facts& facts) {
 Outcome check_default_runtime(const Facts& facts) {
   const auto& c = facts.crio();
   if (!c.found()) return not_configured();
-  const auto& v = verdict(facts);
+  const auto& v = crio_verdict(facts);
   const auto* set = c.value("crio.runtime.default_runtime");
   std::string where =
       set == nullptr ? "not set: CRI-O's built-in default (crun since 1.31)" : at(set->where);
@@ -141,7 +131,7 @@ Outcome check_default_runtime(const Facts& facts) {
 Outcome check_runtimes(const Facts& facts) {
   const auto& c = facts.crio();
   if (!c.found()) return not_configured();
-  const auto& v = verdict(facts);
+  const auto& v = crio_verdict(facts);
   std::vector<std::string> evidence, fixes;
   const auto& names = v.configured;
   for (const auto& p : v.dropped) {
@@ -184,7 +174,7 @@ Outcome check_monitor(const Facts& facts) {
     for (const auto* p : problems) handlers.insert(p->subject);
     return refuse(problems, "conmon for " + join({handlers.begin(), handlers.end()}, ", "));
   }
-  return pass(fmt::format("conmon found for {}", join(verdict(facts).handlers, ", ")));
+  return pass(fmt::format("conmon found for {}", join(crio_verdict(facts).handlers, ", ")));
 }
 
 // The keys CRI-O re-reads on SIGHUP (pkg/config/reload.go); any other change needs a restart.
@@ -288,6 +278,16 @@ Outcome check_hooks_dir(const Facts& facts) {
 }
 
 }  // namespace
+
+const host::CrioVerdict& crio_verdict(const Facts& facts) {
+  struct Shared {
+    host::CrioVerdict v;
+  };
+  return facts
+      .shared<Shared>(
+          [](const Facts& f) { return Shared{host::validate_crio_config(f.crio(), f.root())}; })
+      .v;
+}
 
 Outcome compare_applied(const host::CrioConfig& files, const host::CrioConfig& running) {
   std::vector<std::string> differ, evidence;

@@ -9,11 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
-#include "net/http_client.h"
 #include "util/strings.h"
 
 namespace edgecrew::doctor {
@@ -191,34 +189,6 @@ Outcome check_stack_count(const Facts& facts) {
               evidence);
 }
 
-// Config.Env of a local image through libpod's GET /images/NAME/json; nullopt when not local.
-Result<std::optional<std::vector<std::string>>> podman_image_env(const std::string& socket,
-                                                                 const std::string& image) {
-  net::HttpRequest request;
-  // The image route takes the whole reference, slashes included, as its path element.
-  request.url = fmt::format("http://d{}/images/{}/json", engine::podman::k_api_prefix, image);
-  request.unix_socket = socket;
-  request.timeout = std::chrono::milliseconds(3'000);
-  auto response = net::http_request(request);
-  if (!response) return response.error();
-  if (response->status == 404) return std::optional<std::vector<std::string>>();
-  auto inspect = nlohmann::json::parse(response->body, nullptr, false);
-  if (response->status != 200 || inspect.is_discarded() || !inspect.is_object()) {
-    return Error{ErrorKind::io, fmt::format("image inspect answered HTTP {}", response->status)};
-  }
-  std::vector<std::string> env;
-  auto config = inspect.find("Config");
-  if (config != inspect.end() && config->is_object()) {
-    auto e = config->find("Env");
-    if (e != config->end() && e->is_array()) {
-      for (const auto& v : *e) {
-        if (v.is_string()) env.push_back(v.get<std::string>());
-      }
-    }
-  }
-  return std::optional<std::vector<std::string>>(std::move(env));
-}
-
 Outcome check_cuda_image(const Facts& facts) {
   if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
   const auto& g = facts.gpus();
@@ -234,16 +204,16 @@ Outcome check_cuda_image(const Facts& facts) {
   std::optional<Outcome> worst;
   auto rank = [](Verdict v) { return v == Verdict::fail ? 2 : v == Verdict::warn ? 1 : 0; };
   for (const auto* s : services) {
-    auto env = podman_image_env(p.engine->endpoint().socket, s->image);
-    if (!env) {
-      evidence.push_back(s->image + ": " + env.error().message);
+    auto info = p.engine->image(s->image);
+    if (!info) {
+      evidence.push_back(s->image + ": " + info.error().message);
       continue;
     }
-    if (!*env) {
+    if (!*info) {
       evidence.push_back(s->image + ": not in the Podman store, its CUDA version is not known");
       continue;
     }
-    auto cuda = image_cuda_version(**env);
+    auto cuda = image_cuda_version((*info)->env);
     if (!cuda) {
       evidence.push_back(s->image + ": sets no CUDA_VERSION");
       continue;

@@ -9,7 +9,6 @@
 
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
-#include "engine/cri/cri_engine.h"
 #include "images/registry.h"
 #include "util/strings.h"
 
@@ -22,7 +21,7 @@ using images::RegistryAnswer;
 
 // What a store says about each image: present, missing, or why it could not say.
 struct StoreView {
-  std::string engine;  // "podman" | "cri"
+  engine::EngineKind engine = engine::EngineKind::podman;
   std::string absent;  // why the store could not be asked ("" when it was)
   std::string where;
   std::map<std::string, Result<bool>> images;
@@ -36,9 +35,9 @@ std::vector<std::string> needed_images(const Facts& facts) {
   return out;
 }
 
-StoreView ask(engine::Engine& e, std::string name, std::string where,
+StoreView ask(engine::Engine& e, engine::EngineKind kind, std::string where,
               const std::vector<std::string>& images) {
-  StoreView view{std::move(name), {}, std::move(where), {}};
+  StoreView view{kind, {}, std::move(where), {}};
   for (const auto& image : images) view.images.emplace(image, e.image_present(image));
   return view;
 }
@@ -54,8 +53,8 @@ const StoreView& podman_store(const Facts& facts) {
   return facts
       .shared<PodmanStore>([](const Facts& f) {
         const auto& p = podman_facts(f);
-        if (!p.engine) return PodmanStore{{"podman", p.absent, {}, {}}};
-        return PodmanStore{ask(*p.engine, "podman", p.reached, needed_images(f))};
+        if (!p.engine) return PodmanStore{{engine::EngineKind::podman, p.absent, {}, {}}};
+        return PodmanStore{ask(*p.engine, engine::EngineKind::podman, p.reached, needed_images(f))};
       })
       .view;
 }
@@ -64,14 +63,13 @@ const StoreView& cri_store(const Facts& facts) {
   return facts
       .shared<CriStore>([](const Facts& f) {
         const auto& c = cri_facts(f);
-        if (!c.absent.empty()) return CriStore{{"cri", c.absent, {}, {}}};
+        if (!c.absent.empty()) return CriStore{{engine::EngineKind::cri, c.absent, {}, {}}};
         if (!c.version->ok()) {
-          return CriStore{{"cri", "the CRI runtime did not answer (see cri.socket)", {}, {}}};
+          return CriStore{
+              {engine::EngineKind::cri, "the CRI runtime did not answer (see cri.socket)", {}, {}}};
         }
-        engine::cri::CriEngineOptions options;
-        options.deadlines.call = std::chrono::milliseconds(2'000);
-        engine::cri::CriEngine e(*c.endpoint, options);
-        return CriStore{ask(e, "cri", "CRI socket " + c.endpoint->socket, needed_images(f))};
+        return CriStore{ask(*c.engine, engine::EngineKind::cri, "CRI socket " + c.endpoint->socket,
+                            needed_images(f))};
       })
       .view;
 }
@@ -82,7 +80,7 @@ Outcome report_store(const Facts& facts, const StoreView& view, const std::strin
   if (!view.absent.empty()) {
     if (runs_stack) {
       return warn(view.absent, {},
-                  view.engine == "podman"
+                  view.engine == engine::EngineKind::podman
                       ? "start Podman's API service:\n$ systemctl start podman.socket"
                       : "start the CRI runtime, or pass --cri-endpoint");
     }
@@ -102,7 +100,9 @@ Outcome report_store(const Facts& facts, const StoreView& view, const std::strin
       evidence.push_back(image + ": missing");
     }
   }
-  std::string who = runs_stack ? "" : fmt::format(" (the stack runs on {})", stack_engine(facts));
+  std::string who =
+      runs_stack ? ""
+                 : fmt::format(" (the stack runs on {})", engine::to_string(stack_engine(facts)));
   if (!errors.empty()) {
     return fail(fmt::format("{} store could not be asked about {}", label, join(errors, ", ")),
                 evidence);
@@ -136,7 +136,8 @@ Outcome check_cri(const Facts& facts) {
 
 Outcome check_registries(const Facts& facts) {
   if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
-  const auto& view = stack_engine(facts) == "cri" ? cri_store(facts) : podman_store(facts);
+  const auto& view =
+      stack_engine(facts) == engine::EngineKind::cri ? cri_store(facts) : podman_store(facts);
   std::vector<std::string> missing;
   for (const auto& image : needed_images(facts)) {
     auto found = view.images.find(image);

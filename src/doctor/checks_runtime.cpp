@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "doctor/check.h"
+#include "doctor/checks_crio_config.h"
 #include "doctor/engine_facts.h"
 #include "host/containers_conf.h"
 #include "host/host_path.h"
@@ -164,13 +165,11 @@ Outcome check_oci_cgroups(const Facts& facts) {
                   choice.path.empty() ? "not installed" : choice.path, choice.source)};
   std::vector<std::string> crun_users;
   if (choice.name == "crun") crun_users.push_back("Podman");
-  if (const auto& c = facts.crio(); c.found()) {
-    std::string def =
-        c.default_runtime && !c.default_runtime->value.empty() ? c.default_runtime->value : "crun";
-    std::string path = def;
-    if (auto it = c.runtimes.find(def); it != c.runtimes.end() && it->second.runtime_path) {
-      path = it->second.runtime_path->value;
-    }
+  if (facts.crio().found()) {
+    // The crio-config section's decision: the default handler and the binary CRI-O runs for it.
+    const auto& verdict = crio_verdict(facts);
+    const std::string& def = verdict.default_runtime;
+    std::string path = verdict.default_runtime_path.empty() ? def : verdict.default_runtime_path;
     evidence.push_back(fmt::format("CRI-O's default handler: {} ({})", def, path));
     if (std::filesystem::path(path).filename() == "crun") crun_users.push_back("CRI-O");
   }

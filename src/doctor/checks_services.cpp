@@ -6,15 +6,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <algorithm>
 #include <future>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
-#include "engine/cri/cri_engine.h"
-#include "net/http_client.h"
 #include "probe/probe.h"
 #include "util/strings.h"
 
@@ -22,7 +18,6 @@ namespace edgecrew::doctor {
 
 namespace {
 
-using nlohmann::json;
 constexpr const char* k_flag = "--check-services";
 // edgecrew init generates 24 random characters; fewer than this is a guessable password.
 constexpr std::size_t k_strong_password = 16;
@@ -30,13 +25,11 @@ constexpr std::size_t k_strong_password = 16;
 constexpr std::chrono::milliseconds k_probe_timeout{3'000};
 
 struct Running {
-  std::string engine;   // "podman" | "cri"
+  engine::EngineKind engine = engine::EngineKind::podman;
   std::string absent;   // why the engine could not be asked
   std::string reached;  // which socket answered, and whether the service was started for the run
   std::string stale;    // CONTAINER_HOST names a dead socket: the advice, else empty
   std::shared_ptr<engine::Engine> handle;
-  std::string podman_socket;                    // for the raw inspect of the OCI config
-  std::shared_ptr<engine::cri::CriClient> cri;  // for the verbose ContainerStatus
   std::vector<engine::Container> containers;
 };
 
@@ -44,7 +37,7 @@ const Running& running(const Facts& facts) {
   return facts.shared<Running>([](const Facts& f) {
     Running r;
     r.engine = stack_engine(f);
-    if (r.engine == "cri") {
+    if (r.engine == engine::EngineKind::cri) {
       const auto& c = cri_facts(f);
       if (!c.absent.empty()) {
         r.absent = c.absent;
@@ -54,11 +47,8 @@ const Running& running(const Facts& facts) {
         r.absent = "the CRI runtime did not answer (see cri.socket)";
         return r;
       }
-      engine::cri::CriEngineOptions options;
-      options.deadlines.call = std::chrono::milliseconds(2'000);
-      r.handle = std::make_shared<engine::cri::CriEngine>(*c.endpoint, options);
+      r.handle = c.engine;
       r.reached = "CRI socket " + c.endpoint->socket;
-      r.cri = c.client;
     } else {
       const auto& p = podman_facts(f);
       r.stale = p.stale_container_host;
@@ -69,7 +59,6 @@ const Running& running(const Facts& facts) {
       }
       r.handle = p.engine;
       r.reached = p.reached;
-      r.podman_socket = p.engine->endpoint().socket;
     }
     auto list = r.handle->list(f.inputs().stack->name);
     if (!list) {
@@ -91,8 +80,9 @@ std::optional<Outcome> cannot(const Facts& facts, const Running** out, bool firs
   if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
   const auto& r = running(facts);
   if (!r.absent.empty()) {
-    if (first) return fail(r.engine + ": " + r.absent);
-    return skip(r.engine + " cannot be asked (see services.state)");
+    if (first) return fail(fmt::format("{}: {}", engine::to_string(r.engine), r.absent));
+    return skip(
+        fmt::format("{} cannot be asked (see services.state)", engine::to_string(r.engine)));
   }
   *out = &r;
   return std::nullopt;
@@ -169,50 +159,13 @@ struct Injected {
 };
 
 Result<Injected> injected(const Running& r, const engine::Container& c) {
-  json spec;
-  if (r.engine == "cri") {
-    auto status = r.cri->container_status(c.id, true);
-    if (!status) return status.error();
-    auto info = status->info().find("info");
-    if (info == status->info().end()) {
-      return Error{ErrorKind::unavailable, "the runtime's verbose ContainerStatus has no info"};
-    }
-    json parsed = json::parse(info->second, nullptr, false);
-    if (parsed.is_discarded() || !parsed.contains("runtimeSpec")) {
-      return Error{ErrorKind::unavailable, "no runtimeSpec in the verbose ContainerStatus"};
-    }
-    spec = parsed["runtimeSpec"];
-  } else {
-    net::HttpRequest request;
-    request.url = fmt::format("http://d{}/containers/{}/json", engine::podman::k_api_prefix, c.id);
-    request.unix_socket = r.podman_socket;
-    request.timeout = std::chrono::milliseconds(3'000);
-    auto response = net::http_request(request);
-    if (!response) return response.error();
-    json inspect = json::parse(response->body, nullptr, false);
-    if (response->status != 200 || inspect.is_discarded() || !inspect.is_object()) {
-      return Error{ErrorKind::io, fmt::format("inspect answered HTTP {}", response->status)};
-    }
-    std::string path = inspect.value("OCIConfigPath", std::string());
-    std::ifstream in(path);
-    if (path.empty() || !in) {
-      return Error{ErrorKind::not_found, "cannot read the container's OCI config " + path};
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    spec = json::parse(text.str(), nullptr, false);
-  }
+  auto spec = r.handle->runtime_spec(c.id);
+  if (!spec) return spec.error();
   Injected out;
-  if (spec.is_object() && spec.contains("linux") && spec["linux"].contains("devices")) {
-    for (const auto& d : spec["linux"]["devices"]) {
-      out.devices.push_back(d.value("path", std::string()));
-    }
-  }
-  if (spec.is_object() && spec.contains("annotations") && spec["annotations"].is_object()) {
-    for (const auto& [key, value] : spec["annotations"].items()) {
-      out.cdi_annotation |= key.starts_with("cdi.k8s.io/");
-    }
-  }
+  out.devices = spec->device_paths;
+  out.cdi_annotation =
+      std::any_of(spec->annotations.begin(), spec->annotations.end(),
+                  [](const std::string& key) { return key.starts_with("cdi.k8s.io/"); });
   return out;
 }
 

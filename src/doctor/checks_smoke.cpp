@@ -12,7 +12,6 @@
 
 #include "doctor/check.h"
 #include "doctor/engine_facts.h"
-#include "engine/cri/cri_engine.h"
 #include "host/runtime_traps.h"
 #include "util/strings.h"
 
@@ -108,7 +107,8 @@ Result<SmokeRun> run_smoke(engine::Engine& e, const stack::Stack& st) {
   return out;
 }
 
-Outcome smoke(const Facts& facts, const std::string& engine_name) {
+Outcome smoke(const Facts& facts, engine::EngineKind kind) {
+  const std::string engine_name(engine::to_string(kind));
   if (auto why = no_stack_reason(facts); !why.empty()) return skip(why);
   const auto* gpu = gpu_service(facts);
   if (gpu == nullptr) return skip("the stack asks for no GPU (no CDI device)");
@@ -116,7 +116,7 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
 
   std::shared_ptr<engine::Engine> e;
   std::string where;
-  if (engine_name == "podman") {
+  if (kind == engine::EngineKind::podman) {
     const auto& p = podman_facts(facts);
     if (!p.engine) return skip(p.absent);
     e = p.engine;
@@ -125,10 +125,12 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
     const auto& c = cri_facts(facts);
     if (!c.absent.empty()) return skip(c.absent);
     if (!c.version->ok()) return skip("the CRI runtime did not answer (see cri.socket)");
-    engine::cri::CriEngineOptions options;
-    options.mapping = engine::cri::mapping_options_from(facts.inputs().environment);
-    e = std::make_shared<engine::cri::CriEngine>(*c.endpoint, options);
-    where = "CRI socket " + c.endpoint->socket;
+    // Its own engine, with the engine's deadlines: creating and starting a container on a GPU
+    // takes longer than the checks' 2 s.
+    auto attempt = engine::open_engine(engine_request(facts, engine::EngineKind::cri));
+    if (!attempt.opened) return skip(attempt.opened.error().message);
+    e = attempt.opened->engine;
+    where = attempt.opened->where;
   }
 
   stack::Stack st;
@@ -138,7 +140,7 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
   s.name = "smoke";
   s.image = gpu->image;
   s.network_mode = "host";
-  s.runtime = engine_name == "cri" ? gpu->runtime : std::string();
+  s.runtime = kind == engine::EngineKind::cri ? gpu->runtime : std::string();
   s.stop_grace_period = std::chrono::seconds(1);
   std::optional<TestSpec> spec;
   std::vector<std::string> evidence = {where, "image " + s.image};
@@ -206,7 +208,7 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
                             "({} unset)",
                             engine_name, k_marker),
                 evidence,
-                engine_name == "cri"
+                kind == engine::EngineKind::cri
                     ? "the runtime does not inject CDI devices: containerd needs 1.7+ with "
                       "enable_cdi = true; CRI-O needs its cdi_spec_dirs to include /var/run/cdi"
                     : "Podman did not apply the spec: `edgecrew cdi explain NAME`");
@@ -220,10 +222,11 @@ Outcome smoke(const Facts& facts, const std::string& engine_name) {
 std::vector<Check> smoke_checks() {
   return {
       {"smoke.podman", "smoke", "a short container with the stack's GPU request through Podman",
-       [](const Facts& f) { return smoke(f, "podman"); }, k_smoke_timeout, k_flag},
+       [](const Facts& f) { return smoke(f, engine::EngineKind::podman); }, k_smoke_timeout,
+       k_flag},
       {"smoke.cri", "smoke",
        "a short container with the stack's GPU request through the CRI (handler nvidia)",
-       [](const Facts& f) { return smoke(f, "cri"); }, k_smoke_timeout, k_flag},
+       [](const Facts& f) { return smoke(f, engine::EngineKind::cri); }, k_smoke_timeout, k_flag},
   };
 }
 

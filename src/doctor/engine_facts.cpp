@@ -20,11 +20,6 @@ namespace cri = engine::cri;
 namespace podman = engine::podman;
 using nlohmann::json;
 
-std::string env_of(const Facts& facts, const char* name) {
-  auto it = facts.inputs().environment.find(name);
-  return it == facts.inputs().environment.end() ? std::string() : it->second;
-}
-
 // containerd reports its CRI plugin configuration in Status's verbose info under "config":
 // containerd.runtimes holds every handler it loaded.
 std::optional<std::set<std::string>> containerd_handlers(const cri::v1::StatusResponse& status) {
@@ -43,33 +38,32 @@ std::optional<std::set<std::string>> containerd_handlers(const cri::v1::StatusRe
 
 CriFacts read_cri(const Facts& facts) {
   CriFacts out;
-  const auto* st = facts.inputs().stack.get();
-  cri::EndpointInputs in{facts.inputs().cri_endpoint, env_of(facts, "CONTAINER_RUNTIME_ENDPOINT"),
-                         st != nullptr ? st->cri_endpoint : std::string(), facts.root()};
-  auto endpoint = cri::discover_endpoint(in);
-  if (!endpoint) {
-    if (endpoint.error().kind == ErrorKind::unavailable) {
+  engine::EngineRequest request = engine_request(facts, engine::EngineKind::cri);
+  request.call_timeout = std::chrono::milliseconds(2'000);  // a doctor check, not a long operation
+  auto attempt = engine::open_engine(request);
+  if (!attempt.opened) {
+    if (attempt.opened.error().kind == ErrorKind::unavailable) {
       // Host paths, as every check names them (under --root they were looked up below it).
       out.absent = fmt::format("no CRI runtime found at {}, {}", cri::k_crio_socket,
                                cri::k_containerd_socket);
     } else {
-      out.absent = endpoint.error().message;
+      out.absent = attempt.opened.error().message;
     }
     return out;
   }
-  out.endpoint = *endpoint;
-  out.socket_stat = host::stat_path(endpoint->socket);
+  out.engine = std::dynamic_pointer_cast<cri::CriEngine>(attempt.opened->engine);
+  out.endpoint = out.engine->endpoint();
+  out.socket_stat = host::stat_path(out.endpoint->socket);
   if (!out.socket_stat) {
-    out.absent = fmt::format("no CRI runtime found at {} ({})", endpoint->socket, endpoint->source);
+    out.absent =
+        fmt::format("no CRI runtime found at {} ({})", out.endpoint->socket, out.endpoint->source);
+    out.engine.reset();
     return out;
   }
-  cri::CriDeadlines deadlines;
-  deadlines.call = std::chrono::milliseconds(2'000);  // a doctor check, not a long operation
-  out.client = std::make_shared<cri::CriClient>(endpoint->socket, deadlines);
-  out.version = out.client->version();
+  out.version = out.engine->client().version();
   if (!out.version->ok()) return out;
   out.runtime_name = (*out.version)->runtime_name();
-  out.status = out.client->status(true);
+  out.status = out.engine->client().status(true);
   if (out.status->ok()) {
     if (auto handlers = containerd_handlers(**out.status)) {
       out.loaded = std::move(handlers);
@@ -94,7 +88,7 @@ CriFacts read_cri(const Facts& facts) {
   return out;
 }
 
-std::string socket_list(const std::vector<podman::SocketCandidate>& sockets) {
+std::string socket_list(const std::vector<engine::SocketTried>& sockets) {
   std::vector<std::string> out;
   for (const auto& c : sockets) out.push_back(fmt::format("{} ({})", c.socket, c.source));
   return join(out, ", ");
@@ -102,40 +96,31 @@ std::string socket_list(const std::vector<podman::SocketCandidate>& sockets) {
 
 PodmanFacts read_podman(const Facts& facts) {
   PodmanFacts out;
-  auto env = podman::PodmanEnvironment::from(facts.inputs().environment);
-  podman::DiscoveryOptions options;
-  options.root_socket = host::under(facts.root(), std::string(podman::k_root_socket)).string();
-  options.start_service = facts.inputs().start_podman_service;
-  auto endpoint = podman::discover(env, options);
-  if (!endpoint) {
-    auto asked = podman::candidates(env, options);
-    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
-      out.stale_container_host = podman::stale_container_host_advice(asked->front().socket);
-    }
-    if (!asked) {
-      out.absent = "Podman: " + endpoint.error().message;
-    } else if (!options.start_service) {
-      out.absent = "Podman's service is not running: nothing answers on " + socket_list(*asked) +
-                   " (with --root the doctor starts no service)";
+  engine::EngineRequest request = engine_request(facts, engine::EngineKind::podman);
+  request.start_service = facts.inputs().start_podman_service;
+  request.call_timeout = std::chrono::milliseconds(3'000);
+  auto attempt = engine::open_engine(request);
+  out.stale_container_host = attempt.stale_container_host;
+  if (!attempt.opened) {
+    if (attempt.tried.empty()) {
+      out.absent = "Podman: " + attempt.opened.error().message;
+    } else if (!request.start_service) {
+      out.absent = "Podman's service is not running: nothing answers on " +
+                   socket_list(attempt.tried) + " (with --root the doctor starts no service)";
     } else {
       out.absent = fmt::format(
           "nothing answers on {}, and the private Podman service `up` starts "
           "could not be started: {}",
-          socket_list(*asked), endpoint.error().message);
+          socket_list(attempt.tried), attempt.opened.error().message);
     }
     return out;
   }
-  out.reached = endpoint->describe();
-  if (auto stale = endpoint->stale_container_host(); !stale.empty()) {
-    out.stale_container_host = podman::stale_container_host_advice(stale);
-  }
-  if (endpoint->service) {
+  out.reached = attempt.opened->reached;
+  if (attempt.opened->started_service) {
     out.reached += fmt::format(", for this run: nothing answers on {} (what `up` does too)",
-                               socket_list(endpoint->silent));
+                               socket_list(attempt.tried));
   }
-  podman::PodmanTimeouts timeouts;
-  timeouts.call = std::chrono::milliseconds(3'000);
-  out.engine = std::make_shared<podman::PodmanEngine>(std::move(*endpoint), timeouts);
+  out.engine = std::dynamic_pointer_cast<podman::PodmanEngine>(attempt.opened->engine);
   return out;
 }
 
@@ -151,6 +136,16 @@ std::string group_name(unsigned gid) {
 
 }  // namespace
 
+engine::EngineRequest engine_request(const Facts& facts, engine::EngineKind kind) {
+  engine::EngineRequest request;
+  request.kind = kind;
+  request.environment = facts.inputs().environment;
+  request.cri_endpoint = facts.inputs().cri_endpoint;
+  request.stack = facts.inputs().stack.get();
+  request.root = facts.root();
+  return request;
+}
+
 const CriFacts& cri_facts(const Facts& facts) {
   return facts.shared<CriFacts>(read_cri);
 }
@@ -164,10 +159,12 @@ const PodmanFacts& podman_facts(const Facts& facts) {
   return facts.shared<PodmanFacts>(read_podman);
 }
 
-std::string stack_engine(const Facts& facts) {
-  if (!facts.inputs().engine.empty()) return facts.inputs().engine;
+engine::EngineKind stack_engine(const Facts& facts) {
   const auto* st = facts.inputs().stack.get();
-  return st == nullptr || st->engine.empty() ? "podman" : st->engine;
+  const std::string& name = !facts.inputs().engine.empty() ? facts.inputs().engine
+                            : st != nullptr                ? st->engine
+                                                           : std::string();
+  return engine::engine_kind(name).value_or(engine::EngineKind::podman);
 }
 
 std::vector<const stack::Service*> stack_services(const Facts& facts) {

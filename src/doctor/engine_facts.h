@@ -12,8 +12,9 @@
 
 #include "doctor/check.h"
 #include "doctor/facts.h"
-#include "engine/cri/cri_client.h"
 #include "engine/cri/cri_endpoint.h"
+#include "engine/cri/cri_engine.h"
+#include "engine/engine_open.h"
 #include "engine/podman/podman_engine.h"
 #include "host/crio_config.h"
 #include "host/host_path.h"
@@ -25,7 +26,8 @@ struct CriFacts {
   std::string absent;
   std::optional<engine::cri::CriEndpoint> endpoint;
   std::optional<host::FileFacts> socket_stat;  // stat() of the socket
-  std::shared_ptr<engine::cri::CriClient> client;
+  // Opened with 2 s deadlines for every plain call (a doctor check, not a long operation).
+  std::shared_ptr<engine::cri::CriEngine> engine;
   std::optional<Result<engine::cri::v1::VersionResponse>> version;
   std::optional<Result<engine::cri::v1::StatusResponse>> status;  // verbose
   std::string runtime_name;  // Version's runtime_name: "containerd", "cri-o"
@@ -51,14 +53,18 @@ struct PodmanFacts {
 inline constexpr std::chrono::milliseconds k_podman_check_timeout =
     k_default_check_timeout + engine::podman::k_podman_service_start_timeout;
 
+// The request that opens an engine as the doctor does: the run's environment, --cri-endpoint,
+// stack and root.
+engine::EngineRequest engine_request(const Facts& facts, engine::EngineKind kind);
+
 const CriFacts& cri_facts(const Facts& facts);
 const PodmanFacts& podman_facts(const Facts& facts);
 
 // containers.conf as Podman reads it on this host, read once per run.
 const host::ContainersConf& containers_conf(const Facts& facts);
 
-// The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else "podman".
-std::string stack_engine(const Facts& facts);
+// The engine the stack runs on: --engine, else the stack's x-edgecrew engine, else Podman.
+engine::EngineKind stack_engine(const Facts& facts);
 
 // The stack's services that run (profiles applied), or empty with no stack.
 std::vector<const stack::Service*> stack_services(const Facts& facts);

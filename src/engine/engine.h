@@ -73,6 +73,7 @@ struct ImageInfo {
   std::string id;
   std::vector<std::string> repo_digests;  // "docker.io/library/redis@sha256:..."
   std::int64_t size = 0;                  // bytes, as the store counts them
+  std::vector<std::string> env;           // the image config's Env ("CUDA_VERSION=12.8.1"); Podman
 };
 
 // Where an engine keeps its images. Two containers-storage stores with the same driver and
@@ -95,31 +96,15 @@ struct PullProgress {
 };
 using ProgressSink = std::function<void(const PullProgress& progress)>;
 
-// "f03ae8663092: Downloading 1.2 MB / 3.4 MB", for one line of progress.
-std::string describe(const PullProgress& progress);
-// "1.2 MB": bytes as a person reads them (decimal units, as Podman and Docker print sizes).
-std::string human_size(std::int64_t bytes);
-
-// A pull's layer events added up into one line, "2/3 layers, 12.3 MB / 45.6 MB", for the progress
-// display of `up` and `images pull`.
-class PullTally {
- public:
-  // Returns whether something worth a plain line changed: the number of layers or of layers
-  // done, or (before any layer) the message. Byte counts alone do not (a terminal redraws them;
-  // a log would fill up with them).
-  bool apply(const PullProgress& progress);
-  std::string summary() const;
-
- private:
-  std::int64_t bytes_total() const;
-  struct Layer {
-    std::string id, status;
-    std::int64_t current = 0, total = 0;
-  };
-  std::string state() const;  // what a plain line is printed for: layers done, or the message
-  std::vector<Layer> m_layers;
-  std::string m_message;  // the last event about the whole image
+// What the OCI runtime was told for a container (its OCI spec): the device nodes it creates and
+// the annotations it carries — the doctor's evidence that a CDI device reached the container.
+struct RuntimeSpec {
+  std::vector<std::string> device_paths;  // linux.devices[].path
+  std::vector<std::string> annotations;   // the keys of annotations
 };
+
+// The facts of an OCI runtime spec (config.json); `what` names it in the error.
+Result<RuntimeSpec> runtime_spec_from_json(std::string_view text, const std::string& what);
 
 class Engine {
  public:
@@ -130,6 +115,9 @@ class Engine {
   // The project's containers (found by k_label_project), whatever their state.
   virtual Result<std::vector<Container>> list(const std::string& project) = 0;
   virtual Result<Container> inspect(const std::string& id) = 0;
+  // The container's OCI spec as its runtime got it (Podman: the config file its inspect names;
+  // the CRI: the verbose ContainerStatus's runtimeSpec).
+  virtual Result<RuntimeSpec> runtime_spec(const std::string& id) = 0;
 
   // The image as the store holds it, nullopt when it is not there.
   virtual Result<std::optional<ImageInfo>> image(const std::string& image) = 0;
@@ -155,9 +143,5 @@ class Engine {
                                   std::chrono::milliseconds timeout) = 0;
   virtual Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) = 0;
 };
-
-// The size of an image just pulled, as the store counts it ("45.6 MB"), for the line that says
-// the pull is done; "" when the store does not say (the layer events often carry no sizes).
-std::string pulled_size(Engine& engine, const std::string& image);
 
 }  // namespace edgecrew::engine

@@ -489,6 +489,7 @@ class Validator {
         h.config_path = def.config_path;
       }
       std::string why = reject_reason(h);
+      if (name == m_out.default_runtime && why.empty()) m_out.default_runtime_path = h.path;
       if (why.empty()) {
         if (auto st = stat_path(under(m_root, h.path)); st && st->is_regular && !st->executable) {
           m_out.unusable.push_back(

@@ -34,6 +34,7 @@ struct CrioVerdict {
   std::vector<CrioProblem> refuses;     // any: CRI-O does not start
   std::vector<CrioProblem> dropped;     // one per handler CRI-O drops (subject: the handler)
   std::string default_runtime;          // the effective one ("crun" when no file sets it)
+  std::string default_runtime_path;     // its binary as CRI-O finds it; "" when it finds none
   std::vector<std::string> configured;  // every handler it considers (the built-in one too)
   std::vector<std::string> handlers;    // the handlers CRI-O keeps, sorted
   std::vector<std::string> found;       // "nvidia: oci /usr/bin/nvidia-container-runtime (where)"

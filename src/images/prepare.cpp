@@ -13,7 +13,8 @@ namespace edgecrew::images {
 
 Preparation prepare_images(const std::vector<std::string>& images, engine::Engine& engine,
                            const std::function<StoreSide()>& in_use,
-                           const std::function<StoreSide()>& other, const CopySink& sink) {
+                           const std::function<StoreSide()>& other, const CopySink& sink,
+                           const RegistryAsker& ask) {
   Preparation out;
   std::vector<std::string> missing;
   for (const auto& image : images) {
@@ -59,7 +60,7 @@ Preparation prepare_images(const std::vector<std::string>& images, engine::Engin
   }
   std::set<std::string> registries;
   for (const auto& entry : to_pull) registries.insert(entry.first);
-  for (const auto& [registry, a] : ask_registries(registries)) {
+  for (const auto& [registry, a] : ask ? ask(registries) : ask_registries(registries)) {
     if (a.reachable) continue;
     for (const auto& image : to_pull[registry]) {
       refused[image] = fmt::format(

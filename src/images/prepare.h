@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "images/registry.h"
 #include "images/store.h"
 #include "images/sync.h"
 
@@ -20,9 +21,11 @@ struct Preparation {
 
 // Images are looked up through `engine`, the one up runs on. Only when one is missing are the
 // two sides made: `in_use` (that engine's store) and `other` (up with every image local must not
-// pay for reaching another engine or reading configuration).
+// pay for reaching another engine or reading configuration). `ask` asks the registries of the
+// images to pull (ask_registries when empty).
 Preparation prepare_images(const std::vector<std::string>& images, engine::Engine& engine,
                            const std::function<StoreSide()>& in_use,
-                           const std::function<StoreSide()>& other, const CopySink& sink);
+                           const std::function<StoreSide()>& other, const CopySink& sink,
+                           const RegistryAsker& ask = {});
 
 }  // namespace edgecrew::images

@@ -3,6 +3,7 @@
 // `up` fails before it creates anything when an image it must pull cannot come.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -30,5 +31,7 @@ RegistryAnswer ask_registry_any_scheme(const std::string& registry);
 // Each registry asked once (ask_registry_any_scheme), all at once: a look-up costs at most
 // k_registry_timeout twice, however many registries there are.
 std::map<std::string, RegistryAnswer> ask_registries(const std::set<std::string>& registries);
+using RegistryAsker =
+    std::function<std::map<std::string, RegistryAnswer>(const std::set<std::string>& registries)>;
 
 }  // namespace edgecrew::images

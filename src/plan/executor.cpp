@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "engine/image_pull.h"
 #include "plan/container_ops.h"
 #include "plan/once_map.h"
 #include "plan/parallel.h"
@@ -134,17 +135,11 @@ class Applier {
   bool ensure_image(const Action& action) {
     const std::string& image = action.spec->image;
     std::string why = m_images.get(image, [&]() -> std::string {
-      auto present = m_engine.image_present(image);
-      if (!present)
-        return fmt::format("cannot look up image {}: {}", image, present.error().message);
-      if (*present) return {};
-      m_events.emit(action.service, Phase::pulling, image);
-      engine::PullTally tally;
-      auto pulled = m_engine.pull_image(image, [&](const engine::PullProgress& progress) {
-        if (tally.apply(progress)) m_events.emit(action.service, Phase::pulling, tally.summary());
+      auto ensured = engine::ensure_image(m_engine, image, [&](const std::string& line) {
+        m_events.emit(action.service, Phase::pulling, line.empty() ? image : line);
       });
-      if (!pulled) return fmt::format("pull {} failed: {}", image, pulled.error().message);
-      m_events.emit(action.service, Phase::pulled, engine::pulled_size(m_engine, image));
+      if (!ensured) return ensured.error().message;
+      if (ensured->pulled) m_events.emit(action.service, Phase::pulled, ensured->size);
       return {};
     });
     if (!why.empty()) fail(action.service, why);

@@ -50,9 +50,7 @@ Readiness wait_healthcheck(const WaitContext& context, const stack::Service& ser
                            const std::string& id) {
   const stack::Healthcheck& check = *service.healthcheck;
   std::vector<std::string> argv = stack::healthcheck_argv(check);
-  std::string what =
-      fmt::format("healthcheck \"{}\"",
-                  join(std::vector<std::string>(check.test.begin() + 1, check.test.end()), " "));
+  std::string what = fmt::format("healthcheck \"{}\"", join(check.argv, " "));
   auto start = context.clock.now();
   milliseconds interval = check.interval > milliseconds(0) ? check.interval : context.poll_period;
   auto give_up_at = start + check.start_period + interval * std::max(check.retries, 0);

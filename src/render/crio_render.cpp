@@ -79,7 +79,10 @@ std::vector<RenderedFile> render_crio(const stack::Stack& stack,
   std::map<std::string, engine::cri::CriSpec> specs;
   std::vector<RenderedFile> files;
   for (const stack::Service* service : services) {
-    auto spec = engine::cri::map_service(*service, stack, options);
+    auto mapped = engine::cri::map_service(*service, stack, options);
+    // Only a stack the loader would have refused fails to map: a bug, as check_expanded's are.
+    if (!mapped) throw std::logic_error("render crio: " + mapped.error().message);
+    engine::cri::CriSpec& spec = *mapped;
     std::string pod_json = to_crictl_json(spec.pod);
     std::string ctr_json = to_crictl_json(spec.container);
     check_expanded(spec, *service, pod_json, ctr_json);

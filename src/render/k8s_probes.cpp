@@ -142,24 +142,18 @@ json timed(json handler, int period, int timeout, int failures) {
 // CMD → the arguments; CMD-SHELL → /bin/sh -c; a secret inside goes through the shell as ${VAR}.
 json exec_handler(const stack::Healthcheck& h, const ServiceSecrets& secrets,
                   std::vector<std::string>& notes) {
-  const auto& test = h.test;
   std::vector<std::string> command;
-  if (test.front() == "CMD-SHELL") {
-    std::vector<std::string> words(test.begin() + 1, test.end());
-    command = {std::string(stack::k_healthcheck_shell), "-c", secrets.for_shell(join(words, " "))};
+  if (h.shell) {
+    command = {std::string(stack::k_healthcheck_shell), "-c", secrets.for_shell(h.argv.front())};
+  } else if (std::any_of(h.argv.begin(), h.argv.end(),
+                         [&](const auto& a) { return secrets.holds_secret(a); })) {
+    std::vector<std::string> words;
+    for (const auto& a : h.argv) words.push_back(secrets.shell_word(a));
+    command = {std::string(stack::k_healthcheck_shell), "-c", "exec " + join(words, " ")};
   } else {
-    std::vector<std::string> args(test.front() == "CMD" ? test.begin() + 1 : test.begin(),
-                                  test.end());
-    if (std::any_of(args.begin(), args.end(),
-                    [&](const auto& a) { return secrets.holds_secret(a); })) {
-      std::vector<std::string> words;
-      for (const auto& a : args) words.push_back(secrets.shell_word(a));
-      command = {std::string(stack::k_healthcheck_shell), "-c", "exec " + join(words, " ")};
-    } else {
-      command = std::move(args);
-    }
+    command = h.argv;
   }
-  if (std::any_of(test.begin(), test.end(),
+  if (std::any_of(h.argv.begin(), h.argv.end(),
                   [&](const auto& t) { return secrets.holds_secret(t); })) {
     notes.push_back(
         "the healthcheck reads its secrets from the container's environment through /bin/sh");

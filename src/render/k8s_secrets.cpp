@@ -45,7 +45,7 @@ std::vector<std::string> scanned_texts(const stack::Service& service) {
   if (service.entrypoint) texts = *service.entrypoint;
   if (service.command) texts.insert(texts.end(), service.command->begin(), service.command->end());
   if (const auto* h = exec_healthcheck(service))
-    texts.insert(texts.end(), h->test.begin(), h->test.end());
+    texts.insert(texts.end(), h->argv.begin(), h->argv.end());
   return texts;
 }
 

@@ -22,12 +22,15 @@ std::optional<CpuQuota> cpu_quota(const Resources& resources) {
 }
 
 std::vector<std::string> healthcheck_argv(const Healthcheck& healthcheck) {
-  const auto& test = healthcheck.test;
-  if (test.empty()) return {};
-  if (test.front() == "CMD-SHELL") {
-    return {std::string(k_healthcheck_shell), "-c", test.size() > 1 ? test[1] : std::string()};
-  }
-  if (test.front() == "CMD") return {test.begin() + 1, test.end()};
+  if (healthcheck.disabled()) return {};
+  if (healthcheck.shell) return {std::string(k_healthcheck_shell), "-c", healthcheck.argv.front()};
+  return healthcheck.argv;
+}
+
+std::vector<std::string> compose_test(const Healthcheck& healthcheck) {
+  if (healthcheck.disabled()) return {"NONE"};
+  std::vector<std::string> test = {healthcheck.shell ? "CMD-SHELL" : "CMD"};
+  test.insert(test.end(), healthcheck.argv.begin(), healthcheck.argv.end());
   return test;
 }
 

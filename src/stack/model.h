@@ -86,22 +86,29 @@ struct DependsOn {
 };
 
 struct Healthcheck {
-  // ["CMD", arg...] | ["CMD-SHELL", command] | ["NONE"]
-  std::vector<std::string> test;
+  // What the check runs, decided once by the loader from Compose's forms of `test`:
+  // ["CMD", arg...] → argv = the arguments; ["CMD-SHELL", line] or a plain string → shell, argv =
+  // {line}; ["NONE"] or `disable: true` → argv empty (disabled).
+  std::vector<std::string> argv;
+  bool shell = false;
   Duration interval{30'000};
   Duration timeout{30'000};
   Duration start_period{0};
   Duration start_interval{5'000};
   int retries = 3;
-  bool disabled() const { return test.empty() || test.front() == "NONE"; }
+  bool disabled() const { return argv.empty(); }
 };
 
 // The shell a CMD-SHELL healthcheck runs in, on every target (Compose's rule: /bin/sh -c).
 inline constexpr std::string_view k_healthcheck_shell = "/bin/sh";
 
-// The argv a healthcheck test runs: CMD → its arguments, CMD-SHELL → /bin/sh -c COMMAND; what
+// The argv a healthcheck test runs: its arguments, or /bin/sh -c LINE for a shell test; what
 // readiness execs, what the crictl README prints and what Kubernetes probes run.
 std::vector<std::string> healthcheck_argv(const Healthcheck& healthcheck);
+
+// The test in Compose's list form, ["CMD", arg...], ["CMD-SHELL", line] or ["NONE"]: what Podman's
+// HealthConfig.Test and the normalized stack (`edgecrew config`, the spec hash) carry.
+std::vector<std::string> compose_test(const Healthcheck& healthcheck);
 
 // x-edgecrew.probe: readiness measured natively from outside the container.
 struct Probe {

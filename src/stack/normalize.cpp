@@ -137,7 +137,7 @@ json service_to_json(const Service& s, const Stack& stack) {
     if (h.disabled()) {
       j["healthcheck"] = {{"disable", true}};
     } else {
-      j["healthcheck"] = {{"test", h.test},
+      j["healthcheck"] = {{"test", compose_test(h)},
                           {"interval", format_duration(h.interval)},
                           {"timeout", format_duration(h.timeout)},
                           {"retries", h.retries},

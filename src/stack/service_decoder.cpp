@@ -123,9 +123,11 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
     return;
   }
   Healthcheck h;
+  bool none = false;  // test: ["NONE"]
   if (const Node* t = n.find("test")) {
     if (t->is_scalar()) {
-      h.test = {"CMD-SHELL", t->scalar};
+      h.argv = {t->scalar};
+      h.shell = true;
     } else if (auto list = d.string_list(*t, "healthcheck test")) {
       static const std::vector<std::string> forms = {"CMD", "CMD-SHELL", "NONE"};
       if (list->empty() || std::find(forms.begin(), forms.end(), list->front()) == forms.end()) {
@@ -135,8 +137,11 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
         d.diags().error(t->where, "healthcheck test CMD-SHELL takes exactly one command string");
       } else if (list->front() == "CMD" && list->size() < 2) {
         d.diags().error(t->where, "healthcheck test CMD needs a command after it");
+      } else if (list->front() != "NONE") {
+        h.shell = list->front() == "CMD-SHELL";
+        h.argv.assign(list->begin() + 1, list->end());
       } else {
-        h.test = *list;
+        none = true;
       }
     }
   }
@@ -156,9 +161,11 @@ void decode_healthcheck(const Node& n, Service& s, Decoder& d) {
   bool disabled = false;
   if (const Node* dis = n.find("disable")) {
     disabled = d.boolean(*dis, "healthcheck disable").value_or(false);
-    if (disabled) h.test = {"NONE"};
   }
-  if (h.test.empty() && !disabled) {
+  if (disabled || none) {
+    h.argv.clear();
+    h.shell = false;
+  } else if (h.argv.empty()) {
     // A test that is not valid was reported above; without any test there is nothing to run.
     if (!n.find("test")) {
       d.diags().error(n.where, "healthcheck has no test",

@@ -220,7 +220,8 @@ TEST_F(CriEngineTest, CdiDevicesAreInTheContainerConfigSent) {
 TEST_F(CriEngineTest, AHalfCreatedPodIsListedAndMadeAgain) {
   // A sandbox without its container, as a create that failed half-way leaves it.
   auto orphan = [&]() -> std::string {
-    CriSpec spec = map_service(*m_stack.find("app"), m_stack, s_peer->engine_options().mapping);
+    CriSpec spec =
+        map_service(*m_stack.find("app"), m_stack, s_peer->engine_options().mapping).value();
     fs::create_directories(spec.pod.log_directory());
     v1::RunPodSandboxRequest run;
     *run.mutable_config() = spec.pod;

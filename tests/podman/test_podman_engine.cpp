@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "../registry_peer.h"
+#include "engine/image_pull.h"
 #include "engine/podman/podman_engine.h"
 #include "engine/podman/podman_mapping.h"
 #include "net/http_client.h"
@@ -359,6 +360,9 @@ TEST_F(PodmanEngineTest, PodmanEngineImageIdIsTheConfigDigest) {
   ASSERT_TRUE(info->has_value());
   EXPECT_EQ((*info)->id, *digest);
   EXPECT_GT((*info)->size, 1'000'000);  // busybox-static alone is ~2 MB
+  // The image config's Env, as imported (--change "ENV PATH=/bin"): what the doctor reads
+  // CUDA_VERSION from.
+  EXPECT_THAT((*info)->env, ::testing::Contains("PATH=/bin"));
   auto missing = engine().image("localhost/edgecrew-test/missing:1");
   ASSERT_TRUE(missing) << missing.error().message;
   EXPECT_FALSE(missing->has_value());

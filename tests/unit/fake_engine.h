@@ -161,6 +161,14 @@ class FakeEngine final : public engine::Engine {
     return found->second;
   }
 
+  // The fake has no runtime: no device, no annotation, for every container it holds.
+  Result<engine::RuntimeSpec> runtime_spec(const std::string& id) override {
+    if (auto error = record("runtime_spec " + id)) return *error;
+    std::lock_guard lock(m_mutex);
+    if (!m_containers.contains(id)) return Error{ErrorKind::not_found, "no container " + id};
+    return engine::RuntimeSpec{};
+  }
+
   Result<std::optional<engine::ImageInfo>> image(const std::string& image) override {
     if (auto error = record("image " + image)) return *error;
     std::lock_guard lock(m_mutex);

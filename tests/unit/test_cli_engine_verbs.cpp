@@ -36,11 +36,25 @@ class CliEngineVerbs : public ::testing::Test {
     std::ostringstream err;
     cli::Io io{out, err, false};
     CliRun r;
-    r.status =
-        cli::run(args, io, f.process, [this](const stack::Stack&, const std::string& engine) {
-          opened.push_back(engine);
-          return fake;
-        });
+    cli::Reach reach;
+    reach.engine = [this](const stack::Stack&, const std::string& engine) {
+      opened.push_back(engine);
+      return fake;
+    };
+    // No other store to copy from; every registry answers: an image the fake lacks is pulled.
+    reach.other_store = [this](const stack::Stack&, const std::string& engine) {
+      other_stores.push_back(engine);
+      return images::make_side(engine, nullptr, "", "no such engine here");
+    };
+    reach.registries = [this](const std::set<std::string>& registries) {
+      std::map<std::string, images::RegistryAnswer> answers;
+      for (const auto& r : registries) {
+        asked_registries.push_back(r);
+        answers[r] = {true, "HTTP 401 on HEAD /v2/: reachable"};
+      }
+      return answers;
+    };
+    r.status = cli::run(args, io, f.process, std::move(reach));
     r.out = out.str();
     r.err = err.str();
     return r;
@@ -54,7 +68,9 @@ class CliEngineVerbs : public ::testing::Test {
 
   CliFixture f;
   std::shared_ptr<plan::test::FakeEngine> fake = std::make_shared<plan::test::FakeEngine>("app");
-  std::vector<std::string> opened;  // the engine each verb asked the factory for
+  std::vector<std::string> opened;            // the engine each verb asked the factory for
+  std::vector<std::string> other_stores;      // the other engine whose store up looked at
+  std::vector<std::string> asked_registries;  // the registries up asked before creating
 };
 
 TEST_F(CliEngineVerbs, PlanAndDryRunPrintThePlanAndChangeNothing) {
@@ -80,6 +96,22 @@ TEST_F(CliEngineVerbs, UpPrintsOneLinePerEventThenASummary) {
   EXPECT_THAT(again.out, HasSubstr("a  started   unchanged\n"));
   EXPECT_THAT(again.out, ::testing::EndsWith("app: 2 kept\n"));
   EXPECT_EQ(run({"plan"}).out, "keep    a\nkeep    b\n");
+}
+
+TEST_F(CliEngineVerbs, UpsImageStageLooksAtTheOtherStoreAndTheRegistryBeforeCreating) {
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_EQ(other_stores, std::vector<std::string>{"cri"});
+  EXPECT_EQ(asked_registries, std::vector<std::string>{"docker.io"});
+  EXPECT_EQ(calls_starting_with("pull "), 1);  // the executor pulls it, once
+
+  other_stores.clear();
+  asked_registries.clear();
+  fake->add_image("busybox:2");
+  f.write("compose.yaml", "name: app\nservices:\n  a:\n    image: busybox:2\n");
+  ASSERT_EQ(run({"up"}).status, 0);
+  EXPECT_TRUE(other_stores.empty()) << "an image the engine holds needs no other store";
+  EXPECT_TRUE(asked_registries.empty());
 }
 
 TEST_F(CliEngineVerbs, UpOfANamedServiceBringsItsDependencies) {
@@ -135,16 +167,17 @@ TEST_F(CliEngineVerbs, ASecondWriterWaitsForTheProjectLockAndSaysWhoHoldsIt) {
   cli::Io io{out, err, false};
   cli::Context ctx{{}, f.process, io};
   {
-    cli::ProjectLock held(ctx, "app", "the test engine", "up", std::chrono::milliseconds(0));
+    cli::ProjectLock held(ctx, "app", "the engine given", "up", std::chrono::milliseconds(0));
     EXPECT_EQ(held.path().parent_path(), f.dir / "run" / "edgecrew");
     const auto started = std::chrono::steady_clock::now();
     for (const char* verb : {"down", "restart", "up"}) {
       auto blocked = run({verb, "--wait-lock", "0.3"});
       EXPECT_EQ(blocked.status, 1) << verb;
       const std::string who = "pid " + std::to_string(::getpid()) + ", `edgecrew up`, since ";
-      EXPECT_THAT(blocked.err, HasSubstr("project app on the test engine is locked by " + who))
+      EXPECT_THAT(blocked.err, HasSubstr("project app on the engine given is locked by " + who))
           << verb;
-      EXPECT_THAT(blocked.err, HasSubstr("project app on the test engine is busy: " + who)) << verb;
+      EXPECT_THAT(blocked.err, HasSubstr("project app on the engine given is busy: " + who))
+          << verb;
       EXPECT_THAT(blocked.err, HasSubstr("pass --wait-lock SECONDS")) << verb;
     }
     EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));

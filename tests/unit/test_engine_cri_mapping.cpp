@@ -28,7 +28,7 @@ CriSpec map_app(const std::string& yaml, const CriMappingOptions& options = {}) 
     ADD_FAILURE() << "no service \"app\"";
     return {};
   }
-  return map_service(*app, st, options);
+  return map_service(*app, st, options).value();
 }
 
 std::vector<std::string> words(const google::protobuf::RepeatedPtrField<std::string>& field) {
@@ -311,7 +311,7 @@ TEST(CriMapping, LabelsCarryProjectServiceAndSpecHash) {
       "services:\n  app:\n    image: busybox\n    labels:\n      team: ml\n"
       "      io.edgecrew.service: spoofed\n");
   const stack::Service& app = *st.find("app");
-  CriSpec spec = map_service(app, st);
+  CriSpec spec = map_service(app, st).value();
   const std::string hash = stack::spec_hash(app, st);
   EXPECT_THAT(spec.pod.labels(), UnorderedElementsAre(Pair("io.edgecrew.project", "app"),
                                                       Pair("io.edgecrew.service", "app"),
@@ -326,12 +326,14 @@ TEST(CriMapping, LabelsCarryProjectServiceAndSpecHash) {
 TEST(CriMapping, SpecHashLabelFollowsTheService) {
   stack::Stack st = load_ok("services:\n  app:\n    image: busybox:1\n");
   stack::Stack changed = load_ok("services:\n  app:\n    image: busybox:2\n");
-  EXPECT_NE(
-      map_service(*st.find("app"), st).container.labels().at("io.edgecrew.spec-hash"),
-      map_service(*changed.find("app"), changed).container.labels().at("io.edgecrew.spec-hash"));
+  EXPECT_NE(map_service(*st.find("app"), st).value().container.labels().at("io.edgecrew.spec-hash"),
+            map_service(*changed.find("app"), changed)
+                .value()
+                .container.labels()
+                .at("io.edgecrew.spec-hash"));
 }
 
-TEST(CriMapping, UndeclaredVolumeIsABug) {
+TEST(CriMapping, AnUndeclaredVolumeIsAnErrorNotAThrow) {
   stack::Stack st;
   st.name = "app";
   stack::Service s;
@@ -342,7 +344,10 @@ TEST(CriMapping, UndeclaredVolumeIsABug) {
   m.target = "/data";
   s.mounts.push_back(m);
   st.services.push_back(s);
-  EXPECT_THROW(map_service(st.services[0], st), std::logic_error);
+  auto mapped = map_service(st.services[0], st);
+  ASSERT_FALSE(mapped);
+  EXPECT_EQ(mapped.error().kind, ErrorKind::internal);
+  EXPECT_THAT(mapped.error().message, ::testing::HasSubstr("undeclared volume \"ghost\""));
 }
 
 }  // namespace

@@ -206,6 +206,7 @@ TEST(CrioValidate, AHealthyPackagedConfigurationStarts) {
   EXPECT_TRUE(v.starts()) << refusals(v);
   EXPECT_TRUE(v.dropped.empty());
   EXPECT_EQ(v.default_runtime, "crun");
+  EXPECT_EQ(v.default_runtime_path, "/usr/bin/crun");  // what the runtime section looks at
   EXPECT_THAT(v.handlers, ElementsAre("crun", "runc"));
 }
 
@@ -312,6 +313,7 @@ TEST(CrioValidate, AFailingDefaultHandlerStopsCrioAnotherIsDropped) {
       v.refuses[0].message,
       HasSubstr("the default handler nvidia fails validation: runtime_path "
                 "/usr/bin/nvidia-container-runtime does not exist (/etc/crio/crio.conf:4)"));
+  EXPECT_EQ(v.default_runtime_path, "") << "no binary CRI-O could run";
   ASSERT_EQ(v.dropped.size(), 1U);
   EXPECT_EQ(v.dropped[0].subject, "kata");
   EXPECT_THAT(v.dropped[0].message, HasSubstr("runtime_type \"virtual\" is not oci, vm or pod"));

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/engine.h"
+#include "engine/image_pull.h"
 #include "host/containers_conf.h"
 #include "host/crio_config.h"
 #include "images/image_table.h"

@@ -80,7 +80,8 @@ stack::Stack chain() {
 
 stack::Healthcheck redis_ping(int retries = 3) {
   stack::Healthcheck check;
-  check.test = {"CMD-SHELL", "redis-cli ping"};
+  check.argv = {"redis-cli ping"};
+  check.shell = true;
   check.interval = std::chrono::seconds(1);
   check.timeout = std::chrono::seconds(1);
   check.retries = retries;
@@ -365,9 +366,10 @@ TEST_F(ExecutorTest, FailuresAndEventsNeverShowASecret) {
 
 TEST(ExecutorHealthcheckTest, CmdRunsItsArgumentsAndCmdShellRunsAShell) {
   stack::Healthcheck check;
-  check.test = {"CMD", "redis-cli", "ping"};
+  check.argv = {"redis-cli", "ping"};
   EXPECT_THAT(stack::healthcheck_argv(check), ElementsAre("redis-cli", "ping"));
-  check.test = {"CMD-SHELL", "redis-cli ping || exit 1"};
+  check.argv = {"redis-cli ping || exit 1"};
+  check.shell = true;
   EXPECT_THAT(stack::healthcheck_argv(check),
               ElementsAre("/bin/sh", "-c", "redis-cli ping || exit 1"));
 }
@@ -436,7 +438,7 @@ TEST(ProbeWaitBudget, WithoutAHealthcheckItIsComposesDefault90sNotAFixed15s) {
 TEST(ProbeWaitBudget, AStartPeriodIsWaitedOutBeforeRetriesCount) {
   stack::Service vllm = make_service("vllm");
   stack::Healthcheck timing;
-  timing.test = {"NONE"};  // no command in the container: only the timing
+  // No command in the container (argv empty): only the timing.
   timing.start_period = std::chrono::minutes(10);
   timing.interval = std::chrono::seconds(30);
   timing.retries = 3;
@@ -449,7 +451,6 @@ TEST(ProbeWaitBudget, AStartPeriodIsWaitedOutBeforeRetriesCount) {
 TEST(ProbeWaitBudget, TheWaitTimeoutEndsItFirstAndNamesTheProbe) {
   stack::Service vllm = make_service("vllm");
   stack::Healthcheck timing;
-  timing.test = {"NONE"};
   timing.start_period = std::chrono::minutes(10);
   vllm.healthcheck = timing;
   auto wait = wait_refusing_probe(vllm, std::chrono::minutes(2));

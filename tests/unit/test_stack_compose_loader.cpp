@@ -285,7 +285,7 @@ TEST_F(AllKeysFixture, DependsOn) {
 TEST_F(AllKeysFixture, Healthchecks) {
   ASSERT_TRUE(service("api").healthcheck.has_value());
   const auto& h = *service("api").healthcheck;
-  EXPECT_THAT(h.test, ElementsAre("CMD", "curl", "-f", "http://localhost/health"));
+  EXPECT_THAT(stack::compose_test(h), ElementsAre("CMD", "curl", "-f", "http://localhost/health"));
   EXPECT_EQ(h.interval, 90s);
   EXPECT_EQ(h.timeout, 500ms);
   EXPECT_EQ(h.start_period, 1h);
@@ -296,16 +296,17 @@ TEST_F(AllKeysFixture, Healthchecks) {
   // A string test runs in a shell; unset timings keep their defaults.
   ASSERT_TRUE(service("db").healthcheck.has_value());
   const auto& db = *service("db").healthcheck;
-  EXPECT_THAT(db.test, ElementsAre("CMD-SHELL", "wget -q -O /dev/null http://localhost:7474"));
+  EXPECT_THAT(stack::compose_test(db),
+              ElementsAre("CMD-SHELL", "wget -q -O /dev/null http://localhost:7474"));
   EXPECT_EQ(db.interval, 10s);
   EXPECT_EQ(db.timeout, 30s);
   EXPECT_EQ(db.start_period, 0s);
   EXPECT_EQ(db.start_interval, 5s);
   EXPECT_EQ(db.retries, 3);
 
-  EXPECT_THAT(service("cache").healthcheck->test,
+  EXPECT_THAT(stack::compose_test(*service("cache").healthcheck),
               ElementsAre("CMD-SHELL", "redis-cli ping | grep -q PONG"));
-  EXPECT_THAT(service("migrate").healthcheck->test, ElementsAre("NONE"));
+  EXPECT_THAT(stack::compose_test(*service("migrate").healthcheck), ElementsAre("NONE"));
   EXPECT_TRUE(service("migrate").healthcheck->disabled());
   ASSERT_TRUE(service("llm").healthcheck.has_value());
   EXPECT_TRUE(service("llm").healthcheck->disabled());
@@ -495,10 +496,10 @@ services:
 )");
   const auto& s = must_load(r);
   ASSERT_EQ(s.services.size(), 2u);
-  EXPECT_THAT(s.services[0].healthcheck->test, ElementsAre("CMD-SHELL", "exit 0"));
+  EXPECT_THAT(stack::compose_test(*s.services[0].healthcheck), ElementsAre("CMD-SHELL", "exit 0"));
   EXPECT_EQ(s.services[0].healthcheck->retries, 0);
   // disable wins over a test.
-  EXPECT_THAT(s.services[1].healthcheck->test, ElementsAre("NONE"));
+  EXPECT_THAT(stack::compose_test(*s.services[1].healthcheck), ElementsAre("NONE"));
 }
 
 TEST(ComposeLoader, EnvironmentValuesAreStrings) {

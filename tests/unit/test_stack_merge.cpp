@@ -68,7 +68,7 @@ TEST_F(MergeFiles, CommandIsReplacedNotAppended) {
   EXPECT_THAT(*m_api->command, ElementsAre("serve", "--debug"));
   ASSERT_TRUE(m_api->healthcheck.has_value());
   // healthcheck merges key by key, but its test is a command: replaced.
-  EXPECT_THAT(m_api->healthcheck->test, ElementsAre("CMD", "check", "b"));
+  EXPECT_THAT(stack::compose_test(*m_api->healthcheck), ElementsAre("CMD", "check", "b"));
   EXPECT_EQ(m_api->healthcheck->retries, 7);
   EXPECT_EQ(m_api->healthcheck->interval, std::chrono::seconds(5));
   EXPECT_THAT(m_api->profiles, ElementsAre("three"));

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -180,6 +181,22 @@ Result<std::vector<Container>> CriEngine::list(const std::string& project) {
   return out;
 }
 
+Result<RuntimeSpec> CriEngine::runtime_spec(const std::string& given) {
+  const std::string id = resolve(given);
+  auto status = m_client.container_status(id, true);
+  if (!status) return status.error();
+  // containerd and CRI-O put the spec they handed the runtime under info["info"].runtimeSpec.
+  auto info = status->info().find("info");
+  if (info == status->info().end()) {
+    return Error{ErrorKind::unavailable, "the runtime's verbose ContainerStatus has no info"};
+  }
+  auto parsed = nlohmann::json::parse(info->second, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("runtimeSpec")) {
+    return Error{ErrorKind::unavailable, "no runtimeSpec in the verbose ContainerStatus"};
+  }
+  return runtime_spec_from_json(parsed["runtimeSpec"].dump(), "the runtimeSpec of " + id);
+}
+
 Result<Container> CriEngine::inspect(const std::string& given) {
   const std::string id = resolve(given);
   auto status = m_client.container_status(id, false);
@@ -314,7 +331,9 @@ Result<std::string> CriEngine::create(const Workload& workload) {
   }
   const stack::Stack& stack = *workload.stack;
   const stack::Service& service = *workload.service;
-  CriSpec spec = map_service(service, stack, m_options.mapping);
+  auto mapped = map_service(service, stack, m_options.mapping);
+  if (!mapped) return mapped.error();
+  CriSpec& spec = *mapped;
   if (!workload.spec_hash.empty()) {
     (*spec.pod.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;
     (*spec.container.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;

@@ -44,6 +44,7 @@ class CriEngine : public Engine {
 
   Result<std::vector<Container>> list(const std::string& project) override;
   Result<Container> inspect(const std::string& id) override;
+  Result<RuntimeSpec> runtime_spec(const std::string& id) override;
   Result<std::optional<ImageInfo>> image(const std::string& image) override;
   Result<ImageStore> image_store() override;
   Status pull_image(const std::string& image, const ProgressSink& progress) override;

@@ -82,8 +82,8 @@ void map_pod(const stack::Service& service, const stack::Stack& stack,
   }
 }
 
-void map_mounts(const stack::Service& service, const stack::Stack& stack,
-                const CriMappingOptions& options, CriSpec& spec) {
+Status map_mounts(const stack::Service& service, const stack::Stack& stack,
+                  const CriMappingOptions& options, CriSpec& spec) {
   for (const auto& mount : service.mounts) {
     std::string host_path;
     if (mount.type == stack::MountType::bind) {
@@ -91,8 +91,9 @@ void map_mounts(const stack::Service& service, const stack::Stack& stack,
     } else if (mount.type == stack::MountType::volume && !mount.source.empty()) {
       auto volume = stack.volumes.find(mount.source);
       if (volume == stack.volumes.end()) {  // the loader refuses these: a bug if it happens
-        throw std::logic_error("service \"" + service.name + "\" mounts the undeclared volume \"" +
-                               mount.source + "\"");
+        return Error{ErrorKind::internal, "service \"" + service.name +
+                                              "\" mounts the undeclared volume \"" + mount.source +
+                                              "\""};
       }
       host_path = volume_host_path(volume->second, options);
     } else if (mount.type == stack::MountType::tmpfs) {
@@ -110,6 +111,7 @@ void map_mounts(const stack::Service& service, const stack::Stack& stack,
     out.set_host_path(host_path);
     out.set_readonly(mount.read_only);
   }
+  return Ok{};
 }
 
 void map_devices(const stack::Service& service, CriSpec& spec) {
@@ -200,8 +202,8 @@ std::string sanitized(std::string text) {
 
 }  // namespace
 
-CriSpec map_service(const stack::Service& service, const stack::Stack& stack,
-                    const CriMappingOptions& options) {
+Result<CriSpec> map_service(const stack::Service& service, const stack::Stack& stack,
+                            const CriMappingOptions& options) {
   CriSpec spec;
   spec.runtime_handler = service.runtime;
   map_pod(service, stack, options, spec);
@@ -223,7 +225,7 @@ CriSpec map_service(const stack::Service& service, const stack::Stack& stack,
     env.set_key(key);
     env.set_value(value);
   }
-  map_mounts(service, stack, options, spec);
+  if (auto mounted = map_mounts(service, stack, options, spec); !mounted) return mounted.error();
   map_devices(service, spec);
   auto& labels = *container.mutable_labels();
   for (const auto& [key, value] : service.labels) labels[key] = value;

@@ -7,6 +7,7 @@
 
 #include "engine/cri/proto/runtime.pb.h"
 #include "stack/model.h"
+#include "util/result.h"
 
 namespace edgecrew::engine::cri {
 
@@ -23,8 +24,10 @@ struct CriSpec {
   std::vector<std::string> unmapped;  // "key: why" for each setting the CRI cannot carry
 };
 
-CriSpec map_service(const stack::Service& service, const stack::Stack& stack,
-                    const CriMappingOptions& options = {});
+// The pod and container for `service`. An error only for a stack the loader would have refused
+// (a volume it does not declare): the mapping never throws.
+Result<CriSpec> map_service(const stack::Service& service, const stack::Stack& stack,
+                            const CriMappingOptions& options = {});
 
 // A UUID-shaped id derived from the project and service names, stable across runs.
 std::string pod_uid(const std::string& project, const std::string& service);

@@ -15,6 +15,7 @@
 #include "engine/podman/podman_mapping.h"
 #include "engine/podman/podman_protocol.h"
 #include "util/clock.h"
+#include "util/fs.h"
 
 namespace edgecrew::engine::podman {
 
@@ -163,6 +164,24 @@ Result<Container> PodmanEngine::inspect(const std::string& id) {
   return container_from_inspect(*body);
 }
 
+Result<RuntimeSpec> PodmanEngine::runtime_spec(const std::string& id) {
+  auto response = call("GET", "/containers/" + query_escape(id) + "/json", "", m_timeouts.call);
+  if (!response) return response.error();
+  const std::string what = "inspecting container " + id;
+  if (response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  // Podman writes the spec it hands the OCI runtime to a file its inspect names.
+  std::string path = json_string(*body, "OCIConfigPath");
+  if (path.empty()) return Error{ErrorKind::not_found, what + ": no OCIConfigPath"};
+  auto text = read_file(path);
+  if (!text) {
+    return Error{text.error().kind,
+                 "cannot read the container's OCI config " + path + ": " + text.error().message};
+  }
+  return runtime_spec_from_json(*text, "the OCI config " + path);
+}
+
 Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
   // The image route takes the whole reference, slashes included, as its last path element.
   auto response = call("GET", "/images/" + image + "/json", "", m_timeouts.call);
@@ -183,6 +202,13 @@ Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
     }
   }
   info.size = json_int(*body, "Size");
+  if (auto config = body->find("Config"); config != body->end() && config->is_object()) {
+    if (auto env = config->find("Env"); env != config->end() && env->is_array()) {
+      for (const auto& e : *env) {
+        if (e.is_string()) info.env.push_back(e.get<std::string>());
+      }
+    }
+  }
   return std::optional<ImageInfo>(std::move(info));
 }
 

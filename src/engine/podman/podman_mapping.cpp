@@ -156,7 +156,7 @@ void map_healthcheck(const stack::Service& service, PodmanSpec& spec) {
   if (!service.healthcheck || service.healthcheck->disabled()) return;
   const stack::Healthcheck& hc = *service.healthcheck;
   // Schema2HealthConfig has no JSON tags either: Go field names, durations in nanoseconds.
-  spec.body["healthconfig"] = {{"Test", hc.test},
+  spec.body["healthconfig"] = {{"Test", stack::compose_test(hc)},
                                {"Interval", nanoseconds(hc.interval)},
                                {"Timeout", nanoseconds(hc.timeout)},
                                {"StartPeriod", nanoseconds(hc.start_period)},
