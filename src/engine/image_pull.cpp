@@ -88,13 +88,15 @@ std::string PullTally::summary() const {
 }
 
 Result<EnsuredImage> ensure_image(Engine& engine, const std::string& image,
-                                  const PullLineSink& lines) {
-  auto present = engine.image_present(image);
-  if (!present) {
-    return Error{present.error().kind,
-                 fmt::format("cannot look up image {}: {}", image, present.error().message)};
+                                  const PullLineSink& lines, bool even_present) {
+  if (!even_present) {
+    auto present = engine.image_present(image);
+    if (!present) {
+      return Error{present.error().kind,
+                   fmt::format("cannot look up image {}: {}", image, present.error().message)};
+    }
+    if (*present) return EnsuredImage{};
   }
-  if (*present) return EnsuredImage{};
   lines("");
   PullTally tally;
   auto pulled = engine.pull_image(image, [&](const PullProgress& progress) {

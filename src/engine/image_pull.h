@@ -50,9 +50,10 @@ struct EnsuredImage {
 // plain line is worth printing.
 using PullLineSink = std::function<void(const std::string& line)>;
 
-// Pulls `image` through `engine` unless its store holds it. The error says which step failed:
-// "cannot look up image IMAGE: ..." or "pull IMAGE failed: ...", with the engine's error kind.
+// Pulls `image` through `engine` unless its store holds it (with `even_present`, `up --pull
+// always`, whatever the store holds). The error says which step failed: "cannot look up image
+// IMAGE: ..." or "pull IMAGE failed: ...", with the engine's error kind.
 Result<EnsuredImage> ensure_image(Engine& engine, const std::string& image,
-                                  const PullLineSink& lines);
+                                  const PullLineSink& lines, bool even_present = false);
 
 }  // namespace edgecrew::engine

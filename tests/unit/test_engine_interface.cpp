@@ -24,6 +24,13 @@ TEST(EngineEnsureImage, AnImageTheStoreHoldsIsNotPulled) {
   EXPECT_FALSE(ensured->pulled);
   EXPECT_THAT(lines, IsEmpty());
   EXPECT_THAT(fake.calls(), ElementsAre("image redis:7.2"));
+
+  // up --pull always: pulled whatever the store holds.
+  auto again = ensure_image(
+      fake, "redis:7.2", [&](const std::string& l) { lines.push_back(l); }, true);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->pulled);
+  EXPECT_THAT(fake.calls(), ElementsAre("image redis:7.2", "pull redis:7.2", "image redis:7.2"));
 }
 
 TEST(EngineEnsureImage, AMissingImageIsPulledWithAStartLineThenTheTallyAndItsSize) {
