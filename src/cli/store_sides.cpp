@@ -1,5 +1,10 @@
 #include "cli/store_sides.h"
 
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "cli/progress_board.h"
 #include "host/containers_conf.h"
 #include "host/crio_config.h"
 
@@ -48,6 +53,43 @@ images::StoreSide side_of(const Context& ctx, const OpenedEngine& opened) {
                        side);
   }
   return side;
+}
+
+void pull_images(Context& ctx, const OpenedEngine& opened, const std::vector<std::string>& images,
+                 bool even_present) {
+  auto sink = progress_sink(ctx.io.out, ctx.io.out_is_terminal, images);
+  const auto begin = std::chrono::steady_clock::now();
+  auto emit = [&](const std::string& image, plan::Phase phase, std::string detail) {
+    sink(plan::Event{image, phase, std::move(detail),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - begin)});
+  };
+  int failed = 0;
+  for (const auto& image : images) {
+    if (!even_present) {
+      auto present = opened.engine->image_present(image);
+      if (!present) throw engine_error(opened, "looking up image " + image, present.error());
+      if (*present) {
+        emit(image, plan::Phase::pulled, "already present");
+        continue;
+      }
+    }
+    emit(image, plan::Phase::pulling, "");
+    engine::PullTally tally;
+    auto pulled = opened.engine->pull_image(image, [&](const engine::PullProgress& p) {
+      if (tally.apply(p)) emit(image, plan::Phase::pulling, tally.summary());
+    });
+    if (!pulled) {
+      ++failed;
+      emit(image, plan::Phase::failed, pulled.error().message);
+      continue;
+    }
+    emit(image, plan::Phase::pulled, engine::pulled_size(*opened.engine, image));
+  }
+  if (failed > 0) {
+    throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,
+                                      images.size(), opened.where));
+  }
 }
 
 }  // namespace edgecrew::cli

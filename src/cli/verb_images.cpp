@@ -148,37 +148,7 @@ int run_pull(Context& ctx, const ImagesOptions& opt) {
       wanted.push_back(s->image);
     }
   }
-  auto sink = progress_sink(ctx.io.out, ctx.io.out_is_terminal, wanted);
-  const auto begin = std::chrono::steady_clock::now();
-  auto emit = [&](const std::string& image, plan::Phase phase, std::string detail) {
-    sink(plan::Event{image, phase, std::move(detail),
-                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - begin)});
-  };
-  int failed = 0;
-  for (const auto& image : wanted) {
-    auto present = opened.engine->image_present(image);
-    if (!present) throw engine_error(opened, "looking up image " + image, present.error());
-    if (*present) {
-      emit(image, plan::Phase::pulled, "already present");
-      continue;
-    }
-    emit(image, plan::Phase::pulling, "");
-    engine::PullTally tally;
-    auto pulled = opened.engine->pull_image(image, [&](const engine::PullProgress& p) {
-      if (tally.apply(p)) emit(image, plan::Phase::pulling, tally.summary());
-    });
-    if (!pulled) {
-      ++failed;
-      emit(image, plan::Phase::failed, pulled.error().message);
-      continue;
-    }
-    emit(image, plan::Phase::pulled, engine::pulled_size(*opened.engine, image));
-  }
-  if (failed > 0) {
-    throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,
-                                      wanted.size(), opened.where));
-  }
+  pull_images(ctx, opened, wanted, false);
   return 0;
 }
 
