@@ -1,8 +1,15 @@
 #include "cli/plan_source.h"
 
-#include <future>
+#include "plan/parallel.h"
 
 namespace edgecrew::cli {
+
+namespace {
+
+// Image look-ups in flight at once, each a request of its own to the engine.
+constexpr int k_image_lookups_at_once = 8;
+
+}  // namespace
 
 void add_recreate_flags(CLI::App& sub, RecreateFlags& flags) {
   sub.add_flag("--force-recreate", flags.force,
@@ -30,16 +37,14 @@ plan::Plan plan_against(const OpenedEngine& opened, const stack::Stack& stack,
   auto observed = observe(opened, stack);
   auto images = plan::images_to_compare(stack, desired, observed, options);
   // One image look-up each, side by side: a no-op up pays about one round trip for them all.
-  std::vector<std::future<Result<std::optional<engine::ImageInfo>>>> found;
-  for (const auto& image : images) {
-    found.push_back(
-        std::async(std::launch::async, [&opened, &image] { return opened.engine->image(image); }));
-  }
+  std::vector<Result<std::optional<engine::ImageInfo>>> found(
+      images.size(), Error{ErrorKind::internal, "not looked up"});
+  plan::run_parallel(images.size(), k_image_lookups_at_once,
+                     [&](std::size_t i) { found[i] = opened.engine->image(images[i]); });
   for (std::size_t i = 0; i < images.size(); ++i) {
-    auto info = found[i].get();
-    if (!info) throw engine_error(opened, "looking up image " + images[i], info.error());
+    if (!found[i]) throw engine_error(opened, "looking up image " + images[i], found[i].error());
     // An image gone from the store is not compared: its container is kept.
-    if (*info) options.image_ids[images[i]] = (*info)->id;
+    if (*found[i]) options.image_ids[images[i]] = (*found[i])->id;
   }
   return plan::make_plan(stack, desired, observed, options);
 }

@@ -27,7 +27,7 @@ int run_plan(Context& ctx, const PlanOptions& opt) {
 
 Verb plan_verb() {
   return {"plan", "Show what `up` would change, and change nothing",
-          "  edgecrew plan                    # create / recreate / start / keep per service\n"
+          "  edgecrew plan                    # create / recreate / start / unpause / keep\n"
           "  edgecrew plan redis              # redis and what it depends on\n"
           "  edgecrew plan --remove-orphans   # also the containers of removed services\n"
           "  edgecrew plan --force-recreate   # as up --force-recreate would",
