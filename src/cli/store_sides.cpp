@@ -1,5 +1,11 @@
 #include "cli/store_sides.h"
 
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "cli/progress_board.h"
+#include "engine/image_pull.h"
 #include "host/containers_conf.h"
 #include "host/crio_config.h"
 
@@ -48,6 +54,33 @@ images::StoreSide side_of(const Context& ctx, const OpenedEngine& opened) {
                        side);
   }
   return side;
+}
+
+void pull_images(Context& ctx, const OpenedEngine& opened, const std::vector<std::string>& images,
+                 bool even_present) {
+  auto sink = progress_sink(ctx.io.out, ctx.io.out_is_terminal, images);
+  const auto begin = std::chrono::steady_clock::now();
+  auto emit = [&](const std::string& image, plan::Phase phase, std::string detail) {
+    sink(plan::Event{image, phase, std::move(detail),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - begin)});
+  };
+  int failed = 0;
+  for (const auto& image : images) {
+    auto ensured = engine::ensure_image(
+        *opened.engine, image,
+        [&](const std::string& line) { emit(image, plan::Phase::pulling, line); }, even_present);
+    if (!ensured) {
+      ++failed;
+      emit(image, plan::Phase::failed, ensured.error().message);
+    } else {
+      emit(image, plan::Phase::pulled, ensured->pulled ? ensured->size : "already present");
+    }
+  }
+  if (failed > 0) {
+    throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,
+                                      images.size(), opened.where));
+  }
 }
 
 }  // namespace edgecrew::cli

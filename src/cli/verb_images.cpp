@@ -149,29 +149,7 @@ int run_pull(Context& ctx, const ImagesOptions& opt) {
       wanted.push_back(s->image);
     }
   }
-  auto sink = progress_sink(ctx.io.out, ctx.io.out_is_terminal, wanted);
-  const auto begin = std::chrono::steady_clock::now();
-  auto emit = [&](const std::string& image, plan::Phase phase, std::string detail) {
-    sink(plan::Event{image, phase, std::move(detail),
-                     std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - begin)});
-  };
-  int failed = 0;
-  for (const auto& image : wanted) {
-    auto ensured = engine::ensure_image(*opened.engine, image, [&](const std::string& line) {
-      emit(image, plan::Phase::pulling, line);
-    });
-    if (!ensured) {
-      ++failed;
-      emit(image, plan::Phase::failed, ensured.error().message);
-    } else {
-      emit(image, plan::Phase::pulled, ensured->pulled ? ensured->size : "already present");
-    }
-  }
-  if (failed > 0) {
-    throw CommandError(1, fmt::format("{} of {} images could not be pulled through {}", failed,
-                                      wanted.size(), opened.where));
-  }
+  pull_images(ctx, opened, wanted, false);
   return 0;
 }
 

@@ -41,6 +41,14 @@ std::string status_of(const Container& c, std::chrono::system_clock::time_point 
       return "Created";
     case ContainerState::paused:
       return "Paused";
+    case ContainerState::restarting:
+      return "Restarting";
+    case ContainerState::stopping:
+      return "Stopping";
+    case ContainerState::removing:
+      return "Removing";
+    case ContainerState::dead:
+      return "Dead";
     case ContainerState::unknown:
       break;
   }

@@ -5,6 +5,7 @@
 
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
+#include "cli/plan_source.h"
 #include "cli/progress_board.h"
 #include "cli/project_lock.h"
 #include "cli/store_sides.h"
@@ -25,6 +26,8 @@ struct UpOptions {
   double wait_timeout_s = plan::k_default_wait_timeout.count() / 1000.0;
   bool remove_orphans = false;
   bool dry_run = false;
+  RecreateFlags recreate;
+  std::string pull = "missing";  // always | missing | never
   double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
@@ -34,7 +37,7 @@ std::string summary(const plan::Plan& plan) {
   for (const auto& a : plan.actions) ++counts[a.kind];
   std::vector<std::string> parts;
   for (auto kind : {plan::ActionKind::create, plan::ActionKind::recreate, plan::ActionKind::start,
-                    plan::ActionKind::keep, plan::ActionKind::remove}) {
+                    plan::ActionKind::unpause, plan::ActionKind::keep, plan::ActionKind::remove}) {
     if (counts[kind] == 0) continue;
     std::string verb = plan::to_string(kind);
     // create → created, keep → kept, start → started
@@ -44,11 +47,8 @@ std::string summary(const plan::Plan& plan) {
   return parts.empty() ? "nothing to do" : join(parts, ", ");
 }
 
-// The image stage, before anything is created: an image the engine lacks comes from the other
-// store when that has it (said on stdout); one that must be pulled needs its registry to answer,
-// or up stops here, naming each such image and its registry. The pulls are the executor's.
-void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& opened,
-                    const plan::Plan& plan) {
+// The images the plan creates containers from.
+std::vector<std::string> images_needed(const plan::Plan& plan) {
   std::vector<std::string> needed;
   for (const auto& a : plan.actions) {
     if (a.kind != plan::ActionKind::create && a.kind != plan::ActionKind::recreate) continue;
@@ -56,6 +56,31 @@ void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& op
       needed.push_back(a.spec->image);
     }
   }
+  return needed;
+}
+
+// --pull never: every image the plan needs is in the engine's store already, or up stops here,
+// naming each missing one, before anything is created.
+void check_images_present(const OpenedEngine& opened, const std::vector<std::string>& needed) {
+  std::vector<std::string> missing;
+  for (const auto& image : needed) {
+    auto present = opened.engine->image_present(image);
+    if (!present) throw engine_error(opened, "looking up image " + image, present.error());
+    if (!*present) missing.push_back(image);
+  }
+  if (missing.empty()) return;
+  throw CommandError(1, fmt::format("--pull never: {} not in {}'s store: {} (load or pull {}, or "
+                                    "run up with --pull missing)",
+                                    missing.size() == 1 ? "this image is" : "these images are",
+                                    opened.engine->name(), join(missing, ", "),
+                                    missing.size() == 1 ? "it" : "them"));
+}
+
+// The image stage, before anything is created: an image the engine lacks comes from the other
+// store when that has it (said on stdout); one that must be pulled needs its registry to answer,
+// or up stops here, naming each such image and its registry. The pulls are the executor's.
+void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& opened,
+                    const std::vector<std::string>& needed) {
   if (needed.empty()) return;
   const std::string other = opened.engine->name() == "cri" ? "podman" : "cri";
   auto prepared = images::prepare_images(
@@ -71,6 +96,7 @@ void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& op
 
 int run_up(Context& ctx, const UpOptions& opt) {
   if (opt.wait_timeout_s <= 0) throw CommandError(2, "--wait-timeout must be more than 0 seconds");
+  auto plan_opts = plan_options(opt.recreate, opt.services, opt.remove_orphans);
   // load → plan → apply → wait → report
   auto loaded = load_stack_for(ctx);
   const auto& st = loaded.stack;
@@ -82,13 +108,29 @@ int run_up(Context& ctx, const UpOptions& opt) {
     lock.emplace(ctx, st.name, opened.lock_key, "up",
                  std::chrono::milliseconds(static_cast<long>(opt.wait_lock_s * 1000)));
   }
-  auto plan = plan::make_plan(st, desired, observe(opened, st), {opt.remove_orphans});
+  // --pull always: every selected service's image is pulled first, so that the plan compares
+  // the containers with what the registry has now. A dry run pulls nothing.
+  if (opt.pull == "always" && !opt.dry_run) {
+    std::vector<std::string> images;
+    for (const auto* s : desired) {
+      if (std::find(images.begin(), images.end(), s->image) == images.end()) {
+        images.push_back(s->image);
+      }
+    }
+    pull_images(ctx, opened, images, true);
+  }
+  auto plan = plan_against(opened, st, desired, std::move(plan_opts));
   if (opt.dry_run) {
     ctx.io.out << plan::describe(plan);
     return 0;
   }
   for (const auto& w : plan.warnings) ctx.io.err << "edgecrew: warning: " << w << "\n";
-  prepare_images(ctx, st, opened, plan);
+  const auto needed = images_needed(plan);
+  if (opt.pull == "never") {
+    check_images_present(opened, needed);
+  } else {
+    prepare_images(ctx, st, opened, needed);
+  }
 
   std::vector<std::string> names;
   for (const auto& a : plan.actions) names.push_back(a.service);
@@ -112,7 +154,9 @@ Verb up_verb() {
           "  edgecrew up                       # every enabled service\n"
           "  edgecrew up redis                 # redis and what it depends on\n"
           "  edgecrew up --wait                # and wait until each one is ready\n"
-          "  edgecrew up --dry-run             # print the plan, change nothing",
+          "  edgecrew up --dry-run             # print the plan, change nothing\n"
+          "  edgecrew up --force-recreate      # replace every container, changed or not\n"
+          "  edgecrew up --pull always         # pull every image first, recreate what changed",
           [](CLI::App& sub) {
             auto opt = std::make_shared<UpOptions>();
             sub.add_option(
@@ -126,6 +170,13 @@ Verb up_verb() {
             sub.add_flag("--remove-orphans", opt->remove_orphans,
                          "Remove containers whose service left the stack");
             sub.add_flag("--dry-run", opt->dry_run, "Print the plan and change nothing");
+            add_recreate_flags(sub, opt->recreate);
+            sub.add_option("--pull", opt->pull,
+                           "always: pull every image first; missing: only those the store lacks; "
+                           "never: fail when one is missing")
+                ->check(CLI::IsMember({"always", "missing", "never"}))
+                ->type_name("WHEN")
+                ->capture_default_str();
             sub.add_option("--wait-lock", opt->wait_lock_s,
                            "Seconds to wait while another edgecrew changes this project")
                 ->type_name("S")

@@ -12,8 +12,16 @@ const char* to_string(ContainerState state) {
       return "running";
     case ContainerState::paused:
       return "paused";
+    case ContainerState::restarting:
+      return "restarting";
+    case ContainerState::stopping:
+      return "stopping";
     case ContainerState::exited:
       return "exited";
+    case ContainerState::removing:
+      return "removing";
+    case ContainerState::dead:
+      return "dead";
     case ContainerState::unknown:
       return "unknown";
   }

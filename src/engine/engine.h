@@ -30,7 +30,19 @@ struct Workload {
   std::string spec_hash;  // stack::spec_hash(*service, *stack), stored as k_label_spec_hash
 };
 
-enum class ContainerState { created, running, paused, exited, unknown };
+// Podman's states (libpod's own names, and the Docker API's restarting and dead) folded into one
+// set; the CRI has created, running and exited only.
+enum class ContainerState {
+  created,
+  running,
+  paused,
+  restarting,  // between two runs of its restart policy
+  stopping,    // a stop is under way
+  exited,
+  removing,  // a removal is under way, or one failed half-way
+  dead,      // the engine could not stop or remove it cleanly
+  unknown
+};
 
 const char* to_string(ContainerState state);
 
@@ -40,6 +52,10 @@ struct Container {
   std::string service;    // k_label_service
   std::string spec_hash;  // k_label_spec_hash
   std::string image;
+  // The id of the image the container was created from, as the engine says it (Podman: the
+  // config digest, "sha256:<hex>", as ImageInfo::id; the CRI: the container's image_ref); "" when
+  // the engine does not say. The planner compares it with the store's id for the service's image.
+  std::string image_id;
   ContainerState state = ContainerState::unknown;
   int exit_code = 0;                                 // when exited
   std::string health;                                // the engine's own healthcheck: "" when none
@@ -133,7 +149,10 @@ class Engine {
   // Creates the workload's container, not started; returns its id.
   virtual Result<std::string> create(const Workload& workload) = 0;
   virtual Status start(const std::string& id) = 0;
-  // Sends `signal` ("" = SIGTERM), waits up to `grace`, then kills.
+  // Resumes a paused container. The CRI has no pause: there it is an error saying so.
+  virtual Status unpause(const std::string& id) = 0;
+  // Sends `signal` ("" = SIGTERM), waits up to `grace`, then kills; a paused container is
+  // resumed first, so that it can receive the signal.
   virtual Status stop(const std::string& id, std::chrono::milliseconds grace,
                       const std::string& signal) = 0;
   // Removes a stopped container (and, on the CRI, its sandbox). Removing one that is gone is OK.

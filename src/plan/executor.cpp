@@ -77,6 +77,10 @@ class Applier {
         set_container(action.service, action.container_id);
         if (wait_dependencies(action)) start(action, action.container_id);
         return;
+      case ActionKind::unpause:
+        set_container(action.service, action.container_id);
+        unpause(action);
+        return;
       case ActionKind::create:
       case ActionKind::recreate:
         create_and_start(action);
@@ -99,6 +103,17 @@ class Applier {
     m_events.emit(action.service, Phase::created, id->substr(0, 12));
     set_container(action.service, *id);
     if (wait_dependencies(action)) start(action, *id);
+  }
+
+  // A paused container runs again where it stopped: it keeps its processes, so it is not waited
+  // for as a start is.
+  void unpause(const Action& action) {
+    const std::string short_id = action.container_id.substr(0, 12);
+    m_events.emit(action.service, Phase::starting, "unpausing " + short_id);
+    if (auto status = m_engine.unpause(action.container_id); !status) {
+      return fail(action.service, fmt::format("unpause failed: {}", status.error().message));
+    }
+    m_events.emit(action.service, Phase::started, "unpaused " + short_id);
   }
 
   void start(const Action& action, const std::string& id) {

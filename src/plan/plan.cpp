@@ -41,7 +41,27 @@ Action removal(const Container& container, const stack::Service* spec, std::stri
   return action;
 }
 
-Action reconcile(const stack::Service& service, const std::string& hash, const Container* current) {
+// "sha256:<hex>" and a bare "<hex>" name the same image: engines differ in which they give.
+std::string_view bare_id(std::string_view id) {
+  if (id.starts_with("sha256:")) id.remove_prefix(7);
+  return id;
+}
+
+bool image_changed(const Container& current, const std::string& image,
+                   const std::map<std::string, std::string>& image_ids) {
+  auto wanted = image_ids.find(image);
+  if (wanted == image_ids.end() || wanted->second.empty() || current.image_id.empty()) return false;
+  return bare_id(wanted->second) != bare_id(current.image_id);
+}
+
+bool forced(const stack::Service& service, const PlanOptions& options) {
+  if (options.recreate != RecreatePolicy::always) return false;
+  return options.named.empty() ||
+         std::find(options.named.begin(), options.named.end(), service.name) != options.named.end();
+}
+
+Action reconcile(const stack::Service& service, const std::string& hash, const Container* current,
+                 const PlanOptions& options) {
   Action action;
   action.service = service.name;
   action.spec = &service;
@@ -52,16 +72,43 @@ Action reconcile(const stack::Service& service, const std::string& hash, const C
   }
   action.container_id = current->id;
   action.container_name = current->name;
-  if (current->spec_hash != hash) {
+  auto recreate = [&action](const char* reason) {
     action.kind = ActionKind::recreate;
-    action.reason = "spec changed";
-  } else if (current->state != ContainerState::running) {
-    action.kind = ActionKind::start;
-    action.reason = engine::to_string(current->state);
-  } else {
-    action.kind = ActionKind::keep;
+    action.reason = reason;
+    return action;
+  };
+  // A dead container can neither start nor run again: it is replaced whatever the policy.
+  if (current->state == ContainerState::dead) return recreate("dead");
+  if (forced(service, options)) return recreate("forced");
+  if (options.recreate != RecreatePolicy::never) {
+    if (current->spec_hash != hash) return recreate("spec changed");
+    if (image_changed(*current, service.image, options.image_ids)) return recreate("image changed");
+  }
+  switch (current->state) {
+    case ContainerState::running:
+      action.kind = ActionKind::keep;
+      break;
+    case ContainerState::restarting:
+      // Its restart policy brings it back by itself.
+      action.kind = ActionKind::keep;
+      action.reason = "restarting";
+      break;
+    case ContainerState::paused:
+      action.kind = ActionKind::unpause;
+      action.reason = "paused";
+      break;
+    default:
+      action.kind = ActionKind::start;
+      action.reason = engine::to_string(current->state);
+      break;
   }
   return action;
+}
+
+// A container being removed (or whose removal failed half-way) is not the service's any more:
+// its removal is planned (and awaited) before the service gets a new one.
+bool removing(const Container* container) {
+  return container->state == ContainerState::removing;
 }
 
 std::string short_id(const std::string& id) {
@@ -78,6 +125,8 @@ const char* to_string(ActionKind kind) {
       return "recreate";
     case ActionKind::start:
       return "start";
+    case ActionKind::unpause:
+      return "unpause";
     case ActionKind::keep:
       return "keep";
     case ActionKind::remove:
@@ -98,6 +147,27 @@ bool Plan::changes() const {
                      [](const Action& a) { return a.kind != ActionKind::keep; });
 }
 
+std::vector<std::string> images_to_compare(const stack::Stack& stack,
+                                           const std::vector<const stack::Service*>& desired,
+                                           const std::vector<engine::Container>& observed,
+                                           const PlanOptions& options) {
+  std::vector<std::string> images;
+  if (options.recreate == RecreatePolicy::never) return images;
+  for (const stack::Service* service : desired) {
+    if (forced(*service, options)) continue;
+    // Only a container with the desired spec is kept: any other is recreated anyway.
+    const std::string hash = stack::spec_hash(*service, stack);
+    bool kept = std::any_of(observed.begin(), observed.end(), [&](const Container& c) {
+      return c.service == service->name && c.spec_hash == hash && !removing(&c) &&
+             !c.image_id.empty();
+    });
+    if (kept) images.push_back(service->image);
+  }
+  std::sort(images.begin(), images.end());
+  images.erase(std::unique(images.begin(), images.end()), images.end());
+  return images;
+}
+
 Plan make_plan(const stack::Stack& stack, const std::vector<const stack::Service*>& desired,
                const std::vector<engine::Container>& observed, const PlanOptions& options) {
   Plan plan;
@@ -111,12 +181,16 @@ Plan make_plan(const stack::Stack& stack, const std::vector<const stack::Service
     for (const stack::Service* service : level) {
       std::string hash = stack::spec_hash(*service, stack);
       std::vector<const Container*> containers = by_service[service->name];
+      for (const Container* container : containers) {
+        if (removing(container)) plan.actions.push_back(removal(*container, service, "removing"));
+      }
+      std::erase_if(containers, removing);
       order_candidates(containers, hash);
       for (std::size_t i = 1; i < containers.size(); ++i) {
         plan.actions.push_back(removal(*containers[i], service, "duplicate"));
       }
       plan.actions.push_back(
-          reconcile(*service, hash, containers.empty() ? nullptr : containers.front()));
+          reconcile(*service, hash, containers.empty() ? nullptr : containers.front(), options));
     }
   }
 

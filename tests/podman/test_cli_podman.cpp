@@ -329,5 +329,65 @@ TEST_F(CliPodmanTest, LogsFollowMovesToTheRestartedContainerWithoutRepeatingLine
   EXPECT_EQ(others, 0) << followed.out;
 }
 
+// A new image under the name a service uses (here a commit of its own container, tagged with that
+// name) recreates that service alone; --no-recreate keeps it, --force-recreate replaces every
+// container; a paused container is unpaused by up, and a paused one can be recreated.
+TEST_F(CliPodmanTest, RecreatesOnANewImageAndHandlesPausedContainers) {
+  const std::string retagged = "localhost/edgecrew-test/retagged:1";
+  auto tagged = podman(*s_peer, {"tag", k_image, retagged});
+  ASSERT_TRUE(tagged && tagged->status.success()) << (tagged ? tagged->err : "");
+  auto service = [](const std::string& name, const std::string& image) {
+    return "  " + name + ":\n    image: " + image +
+           "\n    network_mode: host\n    command: [\"sleep\", \"1000\"]\n"
+           "    stop_grace_period: 1s\n";
+  };
+  write_stack("name: ecrecreate\nservices:\n" + service("x", retagged) + service("y", k_image));
+  ASSERT_EQ(run({"up"}).status, 0);
+  auto first = ids();
+  ASSERT_EQ(first.size(), 2u);
+
+  auto committed = podman(*s_peer, {"commit", "-q", first["x"], retagged});
+  ASSERT_TRUE(committed && committed->status.success()) << (committed ? committed->err : "");
+  EXPECT_EQ(run({"plan"}).out, "recreate x  (image changed)\nkeep    y\n");
+  auto kept = run({"up", "--no-recreate"});
+  ASSERT_EQ(kept.status, 0) << kept.err;
+  EXPECT_EQ(ids(), first);
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_THAT(up.out, HasSubstr("ecrecreate: 1 recreated, 1 kept\n"));
+  auto second = ids();
+  EXPECT_NE(second["x"], first["x"]);
+  EXPECT_EQ(second["y"], first["y"]);
+  auto inspected = s_peer->engine->inspect(second["x"]);
+  ASSERT_TRUE(inspected) << inspected.error().message;
+  auto image = s_peer->engine->image(retagged);
+  ASSERT_TRUE(image && *image);
+  EXPECT_EQ(inspected->image_id, (*image)->id);
+  EXPECT_EQ(run({"plan"}).out, "keep    x\nkeep    y\n");
+
+  // Paused by hand: up resumes it, same container.
+  auto paused = podman(*s_peer, {"pause", second["y"]});
+  ASSERT_TRUE(paused && paused->status.success()) << (paused ? paused->err : "");
+  EXPECT_EQ(run({"plan"}).out, "keep    x\nunpause y  (paused)\n");
+  auto resumed = run({"up"});
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("ecrecreate: 1 unpaused, 1 kept\n"));
+  auto y = s_peer->engine->inspect(second["y"]);
+  ASSERT_TRUE(y) << y.error().message;
+  EXPECT_EQ(y->state, ContainerState::running);
+
+  // Forced, with y paused again: stopping a paused container works.
+  paused = podman(*s_peer, {"pause", second["y"]});
+  ASSERT_TRUE(paused && paused->status.success()) << (paused ? paused->err : "");
+  auto forced = run({"up", "--force-recreate"});
+  ASSERT_EQ(forced.status, 0) << forced.out << forced.err;
+  EXPECT_THAT(forced.out, HasSubstr("ecrecreate: 2 recreated\n"));
+  auto third = ids();
+  ASSERT_EQ(third.size(), 2u);
+  EXPECT_NE(third["x"], second["x"]);
+  EXPECT_NE(third["y"], second["y"]);
+  ASSERT_EQ(run({"down", "-t", "0"}).status, 0);
+}
+
 }  // namespace
 }  // namespace edgecrew::engine::podman

@@ -71,6 +71,26 @@ class FakeEngine final : public engine::Engine {
     return c.id;
   }
 
+  // The store's image under `image` becomes another one (a `podman tag`, `load` or `pull` of a
+  // new image under the same name): its id is now `id`.
+  void retag(const std::string& image, const std::string& id) {
+    std::lock_guard lock(m_mutex);
+    m_images.insert(image);
+    m_image_ids[image] = id;
+  }
+
+  // `podman pause`: the container's processes are frozen.
+  void pause(const std::string& container) {
+    std::lock_guard lock(m_mutex);
+    m_containers.at(container).state = engine::ContainerState::paused;
+  }
+
+  // The image id a container says it was created from.
+  void set_container_image_id(const std::string& container, const std::string& image_id) {
+    std::lock_guard lock(m_mutex);
+    m_containers.at(container).image_id = image_id;
+  }
+
   // Every call recorded as exactly `call` fails with `message`.
   void fail_call(const std::string& call, const std::string& message) {
     std::lock_guard lock(m_mutex);
@@ -173,7 +193,7 @@ class FakeEngine final : public engine::Engine {
     if (auto error = record("image " + image)) return *error;
     std::lock_guard lock(m_mutex);
     if (!m_images.contains(image)) return std::optional<engine::ImageInfo>();
-    return std::optional<engine::ImageInfo>(engine::ImageInfo{fake_image_id(image), {}, 1000});
+    return std::optional<engine::ImageInfo>(engine::ImageInfo{id_of(image), {}, 1000});
   }
 
   Result<engine::ImageStore> image_store() override {
@@ -219,6 +239,7 @@ class FakeEngine final : public engine::Engine {
     c.service = service;
     c.spec_hash = workload.spec_hash;
     c.image = workload.service->image;
+    c.image_id = m_images.contains(c.image) ? id_of(c.image) : std::string();
     c.state = engine::ContainerState::created;
     m_containers[c.id] = c;
     return c.id;
@@ -239,6 +260,18 @@ class FakeEngine final : public engine::Engine {
     return Ok{};
   }
 
+  Status unpause(const std::string& id) override {
+    if (auto error = record("unpause " + id)) return *error;
+    std::lock_guard lock(m_mutex);
+    auto found = m_containers.find(id);
+    if (found == m_containers.end()) return Error{ErrorKind::not_found, "no container " + id};
+    if (found->second.state != engine::ContainerState::paused) {
+      return Error{ErrorKind::invalid_input, "container " + id + " is not paused"};
+    }
+    found->second.state = engine::ContainerState::running;
+    return Ok{};
+  }
+
   Status stop(const std::string& id, std::chrono::milliseconds grace,
               const std::string& signal) override {
     std::string call = "stop " + id + " " + std::to_string(grace.count()) + "ms " +
@@ -247,7 +280,8 @@ class FakeEngine final : public engine::Engine {
     std::lock_guard lock(m_mutex);
     auto found = m_containers.find(id);
     if (found == m_containers.end()) return Error{ErrorKind::not_found, "no container " + id};
-    if (found->second.state == engine::ContainerState::running) {
+    if (found->second.state == engine::ContainerState::running ||
+        found->second.state == engine::ContainerState::paused) {
       found->second.state = engine::ContainerState::exited;
       found->second.exit_code = 0;
     }
@@ -298,6 +332,11 @@ class FakeEngine final : public engine::Engine {
     return Error{ErrorKind::internal, found->second};
   }
 
+  std::string id_of(const std::string& image) const {
+    auto found = m_image_ids.find(image);
+    return found == m_image_ids.end() ? fake_image_id(image) : found->second;
+  }
+
   std::string next_id(const std::string& service) {
     return service + "-" + std::to_string(++m_counts[service]);
   }
@@ -307,6 +346,7 @@ class FakeEngine final : public engine::Engine {
   std::vector<std::string> m_calls;
   std::map<std::string, engine::Container> m_containers;
   std::set<std::string> m_images;
+  std::map<std::string, std::string> m_image_ids;  // image → id, where retag changed it
   std::set<std::string> m_volumes;
   std::map<std::string, std::string> m_failures;
   std::map<std::string, std::deque<int>> m_exec_scripts;

@@ -205,5 +205,81 @@ TEST_F(CliEngineVerbs, PodmanAndCriAreTheEngines) {
   EXPECT_EQ(opened, (std::vector<std::string>{"podman", "cri", "cri", "podman"}));
 }
 
+TEST_F(CliEngineVerbs, ANewImageUnderTheSameNameIsPlannedAndRecreated) {
+  ASSERT_EQ(run({"up"}).status, 0);
+  const std::string a = fake->container_of("a");
+  fake->retag("busybox", "sha256:2222222222222222222222222222222222222222222222222222222222222222");
+  // Both services name busybox: both were created from the old image.
+  EXPECT_EQ(run({"plan"}).out, "recreate a  (image changed)\nrecreate b  (image changed)\n");
+  EXPECT_EQ(run({"up", "--dry-run"}).out, run({"plan"}).out);
+  EXPECT_EQ(run({"plan", "--no-recreate"}).out, "keep    a\nkeep    b\n");
+  auto up = run({"up", "a"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_THAT(up.out, ::testing::EndsWith("app: 1 recreated\n"));
+  EXPECT_NE(fake->container_of("a"), a);
+  EXPECT_EQ(run({"plan"}).out, "keep    a\nrecreate b  (image changed)\n");
+}
+
+TEST_F(CliEngineVerbs, ForceRecreateAndNoRecreate) {
+  ASSERT_EQ(run({"up"}).status, 0);
+  EXPECT_EQ(run({"plan", "--force-recreate"}).out, "recreate a  (forced)\nrecreate b  (forced)\n");
+  // A named service is forced; what it depends on only when changed.
+  EXPECT_EQ(run({"plan", "--force-recreate", "b"}).out, "keep    a\nrecreate b  (forced)\n");
+  auto forced = run({"up", "--force-recreate"});
+  ASSERT_EQ(forced.status, 0) << forced.err;
+  EXPECT_THAT(forced.out, ::testing::EndsWith("app: 2 recreated\n"));
+  EXPECT_EQ(calls_starting_with("create"), 4);
+
+  f.write("compose.yaml", std::string(k_stack) + "    environment: {X: \"1\"}\n");
+  EXPECT_EQ(run({"plan"}).out, "keep    a\nrecreate b  (spec changed)\n");
+  auto kept = run({"up", "--no-recreate"});
+  ASSERT_EQ(kept.status, 0) << kept.err;
+  EXPECT_THAT(kept.out, ::testing::EndsWith("app: 2 kept\n"));
+  EXPECT_EQ(calls_starting_with("create"), 4);
+
+  for (const auto& verb : {"plan", "up"}) {
+    auto both = run({verb, "--force-recreate", "--no-recreate"});
+    EXPECT_EQ(both.status, 2) << verb;
+    EXPECT_THAT(both.err, HasSubstr("--force-recreate and --no-recreate are incompatible"));
+  }
+}
+
+TEST_F(CliEngineVerbs, PullAlwaysMissingNever) {
+  auto never = run({"up", "--pull", "never"});
+  EXPECT_EQ(never.status, 1);
+  EXPECT_THAT(never.err, HasSubstr("--pull never: this image is not in fake's store: busybox"));
+  EXPECT_EQ(calls_starting_with("create"), 0);
+  EXPECT_EQ(calls_starting_with("pull"), 0);
+
+  ASSERT_EQ(run({"up"}).status, 0);  // missing: pulled once, for both services
+  EXPECT_EQ(calls_starting_with("pull"), 1);
+  ASSERT_EQ(run({"up", "--pull", "never"}).status, 0);
+  ASSERT_EQ(run({"up", "--pull", "missing"}).status, 0);
+  EXPECT_EQ(calls_starting_with("pull"), 1);
+  // always: pulled although present, before planning.
+  auto always = run({"up", "--pull", "always"});
+  ASSERT_EQ(always.status, 0) << always.err;
+  EXPECT_EQ(calls_starting_with("pull"), 2);
+  EXPECT_THAT(always.out, ::testing::EndsWith("app: 2 kept\n"));
+  EXPECT_EQ(run({"up", "--dry-run", "--pull", "always"}).status, 0);
+  EXPECT_EQ(calls_starting_with("pull"), 2);  // a dry run pulls nothing
+
+  auto bad = run({"up", "--pull", "sometimes"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--pull"));
+}
+
+TEST_F(CliEngineVerbs, UpUnpausesAPausedContainer) {
+  ASSERT_EQ(run({"up"}).status, 0);
+  const std::string a = fake->container_of("a");
+  fake->pause(a);
+  EXPECT_EQ(run({"plan"}).out, "unpause a  (paused)\nkeep    b\n");
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_THAT(up.out, ::testing::EndsWith("app: 1 unpaused, 1 kept\n"));
+  EXPECT_EQ(fake->container_of("a"), a);
+  EXPECT_EQ(fake->inspect(a)->state, engine::ContainerState::running);
+}
+
 }  // namespace
 }  // namespace edgecrew::testing

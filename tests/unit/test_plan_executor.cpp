@@ -143,6 +143,49 @@ TEST_F(ExecutorTest, ChangingOneEnvironmentValueRecreatesOnlyThatService) {
                                  "start neo4j-2"));
 }
 
+TEST_F(ExecutorTest, APausedContainerIsUnpausedNotStartedNorRecreated) {
+  auto stack = chain();
+  have_images(stack);
+  ASSERT_TRUE(up(stack).ok());
+  const std::string redis = engine.container_of("redis");
+  auto before = engine.mutations().size();
+  engine.pause(redis);
+  ASSERT_TRUE(up(stack).ok());
+  auto after = engine.mutations();
+  after.erase(after.begin(), after.begin() + static_cast<std::ptrdiff_t>(before));
+  EXPECT_THAT(after, ElementsAre("unpause " + redis));
+  EXPECT_EQ(engine.inspect(redis)->state, engine::ContainerState::running);
+
+  engine.pause(redis);
+  engine.fail_call("unpause " + redis, "cgroup freezer gone");
+  auto failed = up(stack);
+  ASSERT_EQ(failed.failures.size(), 1u);
+  EXPECT_EQ(failed.failures[0].why, "unpause failed: cgroup freezer gone");
+}
+
+TEST_F(ExecutorTest, ANewImageUnderTheSameNameRecreatesOnlyItsService) {
+  auto stack = chain();
+  have_images(stack);
+  ASSERT_TRUE(up(stack).ok());
+  auto before = engine.mutations().size();
+  const std::string redis = engine.container_of("redis");
+  engine.retag("docker.io/library/redis:1",
+               "sha256:2222222222222222222222222222222222222222222222222222222222222222");
+  auto observed = engine.list(stack.name);
+  PlanOptions options;
+  for (const auto& image : images_to_compare(stack, test::all_services(stack), *observed, {})) {
+    options.image_ids[image] = (*engine.image(image))->id;
+  }
+  Plan plan = make_plan(stack, test::all_services(stack), *observed, options);
+  ExecutorOptions exec;
+  exec.clock = &clock;
+  ASSERT_TRUE(apply(engine, plan, exec).ok());
+  auto after = engine.mutations();
+  after.erase(after.begin(), after.begin() + static_cast<std::ptrdiff_t>(before));
+  EXPECT_THAT(after, ElementsAre("stop " + redis + " 10000ms SIGTERM", "remove " + redis,
+                                 "create redis", "start redis-2"));
+}
+
 TEST_F(ExecutorTest, PullsOnlyImagesThatAreNotPresent) {
   auto stack = make_stack({make_service("redis"), make_service("neo4j")});
   engine.add_image("docker.io/library/redis:1");

@@ -151,5 +151,146 @@ TEST(PlanTest, DuplicatesWithoutAMatchRecreateTheNewest) {
   EXPECT_EQ(plan.action_for("redis")->container_id, "r2");
 }
 
+// --- images, recreate policies and states (issue: a new image under the same name was kept) ---
+
+constexpr const char* k_old_id =
+    "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+constexpr const char* k_new_id =
+    "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+// The three services up to date, each created from k_old_id.
+std::vector<Container> up_to_date(const stack::Stack& stack) {
+  std::vector<Container> observed;
+  for (const char* service : {"redis", "neo4j", "vllm"}) {
+    Container c =
+        container(std::string(service).substr(0, 1) + "1", service, hash_of(stack, service));
+    c.image_id = k_old_id;
+    observed.push_back(c);
+  }
+  return observed;
+}
+
+std::map<std::string, std::string> ids(const stack::Stack& stack, const std::string& redis_id) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : stack.services) out[s.image] = k_old_id;
+  out[stack.find("redis")->image] = redis_id;
+  return out;
+}
+
+TEST(PlanTest, RecreatesWhenTheStoresImageIdDiffersFromTheContainers) {
+  auto stack = three_services();
+  auto observed = up_to_date(stack);
+  Plan plan =
+      make_plan(stack, test::all_services(stack), observed, {.image_ids = ids(stack, k_new_id)});
+  EXPECT_EQ(describe(plan),
+            "recreate redis  (image changed)\n"
+            "keep    neo4j\n"
+            "keep    vllm\n");
+  EXPECT_EQ(plan.action_for("redis")->container_id, "r1");
+  // The same id, with or without its "sha256:" prefix: kept.
+  std::string bare = std::string(k_old_id).substr(7);
+  EXPECT_FALSE(
+      make_plan(stack, test::all_services(stack), observed, {.image_ids = ids(stack, bare)})
+          .changes());
+}
+
+TEST(PlanTest, AnImageIdNotKnownOnEitherSideIsNotCompared) {
+  auto stack = three_services();
+  auto observed = up_to_date(stack);
+  // Not looked up (or gone from the store): kept.
+  auto no_redis = ids(stack, k_new_id);
+  no_redis.erase(stack.find("redis")->image);
+  EXPECT_FALSE(
+      make_plan(stack, test::all_services(stack), observed, {.image_ids = no_redis}).changes());
+  // The engine does not say which image the container has: kept.
+  observed[0].image_id.clear();  // redis
+  EXPECT_FALSE(
+      make_plan(stack, test::all_services(stack), observed, {.image_ids = ids(stack, k_new_id)})
+          .changes());
+}
+
+TEST(PlanTest, ForceRecreateReplacesTheNamedServicesOnly) {
+  auto stack = three_services();
+  auto observed = up_to_date(stack);
+  Plan all = make_plan(stack, test::all_services(stack), observed,
+                       {.recreate = RecreatePolicy::always, .image_ids = ids(stack, k_old_id)});
+  EXPECT_EQ(describe(all),
+            "recreate redis  (forced)\n"
+            "recreate neo4j  (forced)\n"
+            "recreate vllm  (forced)\n");
+  // `up --force-recreate vllm`: its dependencies are recreated only when they changed.
+  Plan named = make_plan(
+      stack, test::all_services(stack), observed,
+      {.recreate = RecreatePolicy::always, .named = {"vllm"}, .image_ids = ids(stack, k_new_id)});
+  EXPECT_EQ(describe(named),
+            "recreate redis  (image changed)\n"
+            "keep    neo4j\n"
+            "recreate vllm  (forced)\n");
+}
+
+TEST(PlanTest, NoRecreateKeepsChangedContainersAndStartsStoppedOnes) {
+  auto stack = three_services();
+  auto observed = up_to_date(stack);
+  observed[1].spec_hash = "old-hash";          // neo4j's spec changed
+  observed[0].state = ContainerState::exited;  // redis stopped, and its image changed
+  Plan plan = make_plan(stack, test::all_services(stack), observed,
+                        {.recreate = RecreatePolicy::never, .image_ids = ids(stack, k_new_id)});
+  EXPECT_EQ(describe(plan),
+            "start   redis  (exited)\n"
+            "keep    neo4j\n"
+            "keep    vllm\n");
+  // Without it, both are recreated.
+  Plan changed =
+      make_plan(stack, test::all_services(stack), observed, {.image_ids = ids(stack, k_new_id)});
+  EXPECT_EQ(describe(changed),
+            "recreate redis  (image changed)\n"
+            "recreate neo4j  (spec changed)\n"
+            "keep    vllm\n");
+}
+
+TEST(PlanTest, EachContainerStateHasItsAction) {
+  auto stack = make_stack({make_service("a"), make_service("b"), make_service("c"),
+                           make_service("d"), make_service("e"), make_service("f")});
+  std::vector<Container> observed = {
+      container("a1", "a", hash_of(stack, "a"), ContainerState::paused),
+      container("b1", "b", hash_of(stack, "b"), ContainerState::restarting),
+      container("c1", "c", hash_of(stack, "c"), ContainerState::dead),
+      container("d1", "d", hash_of(stack, "d"), ContainerState::removing),
+      container("e1", "e", hash_of(stack, "e"), ContainerState::stopping),
+      container("f1", "f", "old-hash", ContainerState::paused)};
+  Plan plan = make_plan(stack, test::all_services(stack), observed);
+  EXPECT_EQ(describe(plan),
+            "unpause a  (paused)\n"
+            "keep    b  (restarting)\n"
+            "recreate c  (dead)\n"
+            "remove  d  (removing app_d1)\n"
+            "create  d\n"
+            "start   e  (stopping)\n"
+            "recreate f  (spec changed)\n");
+  EXPECT_EQ(plan.action_for("a")->container_id, "a1");
+  // A dead container is replaced even with --no-recreate: it can neither start nor run.
+  Plan never =
+      make_plan(stack, test::all_services(stack), observed, {.recreate = RecreatePolicy::never});
+  EXPECT_EQ(never.action_for("c")->kind, ActionKind::recreate);
+  EXPECT_EQ(never.action_for("f")->kind, ActionKind::unpause);
+}
+
+TEST(PlanTest, ImagesToCompareAreThoseOfContainersThatWouldBeKept) {
+  auto stack = three_services();
+  auto observed = up_to_date(stack);
+  observed[1].spec_hash = "old-hash";  // neo4j is recreated anyway
+  const auto& redis = stack.find("redis")->image;
+  const auto& vllm = stack.find("vllm")->image;
+  EXPECT_EQ(images_to_compare(stack, test::all_services(stack), observed, {}),
+            (std::vector<std::string>{redis, vllm}));
+  EXPECT_EQ(images_to_compare(stack, test::all_services(stack), observed,
+                              {.recreate = RecreatePolicy::always, .named = {"vllm"}}),
+            (std::vector<std::string>{redis}));
+  EXPECT_TRUE(images_to_compare(stack, test::all_services(stack), observed,
+                                {.recreate = RecreatePolicy::never})
+                  .empty());
+  EXPECT_TRUE(images_to_compare(stack, test::all_services(stack), {}, {}).empty());
+}
+
 }  // namespace
 }  // namespace edgecrew::plan

@@ -49,6 +49,18 @@ std::string pod_name(const v1::PodSandboxMetadata& metadata) {
   return metadata.namespace_() + "_" + metadata.name();
 }
 
+// The image id in a container's image_ref: containerd lists the config digest ("sha256:<hex>"),
+// while its ContainerStatus may give a repository digest ("name@sha256:...") instead, which is
+// not the image's id; a bare 64-hex id (CRI-O) gets the prefix. "" when it is no id.
+std::string image_id_of(const std::string& ref) {
+  if (ref.find('@') != std::string::npos) return {};
+  if (ref.starts_with("sha256:")) return ref;
+  if (ref.size() == 64 && ref.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    return "sha256:" + ref;
+  }
+  return {};
+}
+
 // What ContainerStatus tells, onto a Container.
 void apply_status(const v1::ContainerStatus& status, Container& c) {
   c.id = status.id();
@@ -56,6 +68,7 @@ void apply_status(const v1::ContainerStatus& status, Container& c) {
   c.exit_code = status.exit_code();
   c.started_at = from_nanoseconds(status.started_at());
   if (!status.image().image().empty()) c.image = status.image().image();
+  if (std::string id = image_id_of(status.image_ref()); !id.empty()) c.image_id = id;
   c.service = label(status.labels(), k_label_service);
   c.spec_hash = label(status.labels(), k_label_spec_hash);
 }
@@ -163,6 +176,7 @@ Result<std::vector<Container>> CriEngine::list(const std::string& project) {
     }
     Container c;
     c.image = item.image().image();
+    c.image_id = image_id_of(item.image_ref());
     apply_status(status->status(), c);
     c.sandbox_id = item.pod_sandbox_id();
     remember_sandbox(c.id, c.sandbox_id);
@@ -438,6 +452,14 @@ Status CriEngine::start(const std::string& given) {
                           label(pod->status().labels(), k_label_service));
   if (!replaced) return replaced.error();
   return Ok{};
+}
+
+Status CriEngine::unpause(const std::string& id) {
+  return Error{ErrorKind::invalid_input,
+               fmt::format("container {}: the CRI has no pause, so there is nothing to unpause "
+                           "(a container paused outside the CRI, with the runtime itself, must be "
+                           "resumed the same way)",
+                           id.substr(0, 12))};
 }
 
 Status CriEngine::stop(const std::string& given, std::chrono::milliseconds grace,

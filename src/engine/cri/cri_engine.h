@@ -52,6 +52,8 @@ class CriEngine : public Engine {
   Status remove_volume(const stack::Volume& volume) override;
   Result<std::string> create(const Workload& workload) override;
   Status start(const std::string& id) override;
+  // The CRI has no pause, so no container of its is paused: an error that says so.
+  Status unpause(const std::string& id) override;
   Status stop(const std::string& id, std::chrono::milliseconds grace,
               const std::string& signal) override;
   Status remove(const std::string& id) override;

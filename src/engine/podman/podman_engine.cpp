@@ -24,16 +24,25 @@ namespace {
 using nlohmann::json;
 
 constexpr std::chrono::milliseconds k_poll_interval{50};
+// libpod's state names (define.ContainerStatus), and the Docker API's "restarting" and "dead".
 ContainerState parse_state(const std::string& state) {
   if (state == "running") return ContainerState::running;
   if (state == "paused") return ContainerState::paused;
   if (state == "created" || state == "configured" || state == "initialized") {
     return ContainerState::created;
   }
-  if (state == "exited" || state == "stopped" || state == "stopping") {
-    return ContainerState::exited;
-  }
+  if (state == "exited" || state == "stopped") return ContainerState::exited;
+  if (state == "stopping") return ContainerState::stopping;
+  if (state == "removing") return ContainerState::removing;
+  if (state == "restarting") return ContainerState::restarting;
+  if (state == "dead") return ContainerState::dead;
   return ContainerState::unknown;
+}
+
+// libpod gives image ids as bare hex; the interface compares "sha256:<hex>" (as ImageInfo::id).
+std::string image_digest(const std::string& id) {
+  if (id.empty() || id.find(':') != std::string::npos) return id;
+  return "sha256:" + id;
 }
 
 std::string format_port(const std::string& host_ip, const std::string& host_port,
@@ -61,6 +70,7 @@ Container container_from_list(const json& item) {
     c.name = names->front().get<std::string>();
   }
   c.image = json_string(item, "Image");
+  c.image_id = image_digest(json_string(item, "ImageID"));
   c.state = parse_state(json_string(item, "State"));
   c.exit_code = static_cast<int>(json_int(item, "ExitCode"));
   const json labels = json_object(item, "Labels");
@@ -83,6 +93,7 @@ Container container_from_inspect(const json& item) {
   c.id = json_string(item, "Id");
   c.name = json_string(item, "Name");
   c.image = json_string(item, "ImageName");
+  c.image_id = image_digest(json_string(item, "Image"));
   const json config = json_object(item, "Config");
   const json labels = json_object(config, "Labels");
   c.service = json_string(labels, std::string(k_label_service));
@@ -195,7 +206,7 @@ Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
   // libpod's Id is the config digest's bare hex; the interface compares "sha256:<hex>".
   info.id = json_string(*body, "Id");
   if (info.id.empty()) return Error{ErrorKind::io, what + ": Podman's answer has no Id"};
-  if (info.id.find(':') == std::string::npos) info.id = "sha256:" + info.id;
+  info.id = image_digest(info.id);
   if (auto digests = body->find("RepoDigests"); digests != body->end() && digests->is_array()) {
     for (const auto& d : *digests) {
       if (d.is_string()) info.repo_digests.push_back(d.get<std::string>());
@@ -375,11 +386,30 @@ Result<std::string> PodmanEngine::version() {
 }
 
 Status PodmanEngine::start(const std::string& id) {
-  auto response = call("POST", "/containers/" + query_escape(id) + "/start", "", m_timeouts.call);
+  const std::string path = "/containers/" + query_escape(id);
+  auto response = call("POST", path + "/start", "", m_timeouts.call);
   if (!response) return response.error();
   // 304: it runs already.
   if (response->status == 204 || response->status == 304) return Ok{};
+  // A container that is still stopping (a stop from elsewhere) cannot start yet: wait until it
+  // has stopped, at most a stop's margin, and start it then.
+  auto inspected = inspect(id);
+  if (inspected && inspected->state == ContainerState::stopping) {
+    auto waited = call("POST", path + "/wait?condition=exited&condition=stopped&interval=100ms", "",
+                       m_timeouts.stop_margin);
+    if (!waited) return waited.error();
+    response = call("POST", path + "/start", "", m_timeouts.call);
+    if (!response) return response.error();
+    if (response->status == 204 || response->status == 304) return Ok{};
+  }
   return api_error(*response, "starting container " + id);
+}
+
+Status PodmanEngine::unpause(const std::string& id) {
+  auto response = call("POST", "/containers/" + query_escape(id) + "/unpause", "", m_timeouts.call);
+  if (!response) return response.error();
+  if (response->status == 204 || response->status == 200) return Ok{};
+  return api_error(*response, "unpausing container " + id);
 }
 
 Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace,
@@ -394,6 +424,11 @@ Status PodmanEngine::stop(const std::string& id, std::chrono::milliseconds grace
   if (!body) return body.error();
   const ContainerState state = parse_state(json_string(json_object(*body, "State"), "Status"));
   if (state != ContainerState::running && state != ContainerState::paused) return Ok{};
+  // A paused container's processes are frozen: a signal waits for them, and Podman refuses to
+  // stop it ("container state improper"). Resumed first, it stops as a running one does.
+  if (state == ContainerState::paused) {
+    if (Status resumed = unpause(id); !resumed) return resumed.error();
+  }
   const std::string policy =
       json_string(json_object(json_object(*body, "HostConfig"), "RestartPolicy"), "Name");
   const bool restarts = !policy.empty() && policy != "no";

@@ -56,7 +56,9 @@ class PodmanEngine : public Engine {
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
   Status remove_volume(const stack::Volume& volume) override;
   Result<std::string> create(const Workload& workload) override;
+  // A container still stopping is waited for (at most stop_margin), then started.
   Status start(const std::string& id) override;
+  Status unpause(const std::string& id) override;
   Status stop(const std::string& id, std::chrono::milliseconds grace,
               const std::string& signal) override;
   Status remove(const std::string& id) override;
