@@ -28,7 +28,8 @@ Result<OpenedEngine> open_podman(const Context& ctx, bool start_service) {
   if (!endpoint) {
     std::string stale;
     auto asked = podman::candidates(env, options);
-    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST") {
+    if (asked && !asked->empty() && asked->front().source == "CONTAINER_HOST" &&
+        endpoint.error().kind != ErrorKind::timeout) {  // a hung service is not a stale one
       stale = "\n" + podman::stale_container_host_advice(asked->front().socket);
     }
     return Error{endpoint.error().kind,
