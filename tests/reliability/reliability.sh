@@ -313,11 +313,11 @@ stall() {
   echo "stall: $failures failures"
 }
 
-# One file through `edgecrew config`: 10 s and 1 GB of address space at most; an exit status of
+# One file through `edgecrew config`: 30 s (a loaded 2-core machine) and 1 GB of address space at most; an exit status of
 # 0, 1 or 2, never a signal or the time limit; an error names the file with a line and column.
 hostile_one() {
   local file="$1" out rc
-  out="$(cd "$work" && timeout -s KILL 10 bash -c 'ulimit -v 1048576; exec "$0" -f "$1" config' \
+  out="$(cd "$work" && timeout -s KILL 30 bash -c 'ulimit -v 1048576; exec "$0" -f "$1" config' \
     "$edgecrew" "$file" 2>&1 >/dev/null)"
   rc=$?
   case $rc in
