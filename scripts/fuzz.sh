@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz/ and fuzzes one parser for
-# a while (default 60 s): compose (the stack loader, the default), cdi (CDI specs) or toml (crio.conf,
-# storage.conf, registries.conf readers). New crashes are written to build-fuzz/crashes/; copy the
+# a while (default 60 s): compose (the stack loader, the default), cdi (CDI specs), toml (crio.conf,
+# storage.conf, registries.conf readers), stream (libpod's multiplexed exec/logs stream and pull
+# lines), crilog (CRI log files) or bolt (the Bolt handshake answer). New crashes are written to build-fuzz/crashes/; copy the
 # input into tests/fuzz/corpus/TARGET/ once fixed, so the ordinary test run keeps checking it.
-#   scripts/fuzz.sh [SECONDS] [compose|cdi|toml]
+#   scripts/fuzz.sh [SECONDS] [compose|cdi|toml|stream|crilog|bolt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -13,7 +14,11 @@ case "$which" in
            extra=(-dict=tests/fuzz/compose.dict) ;;
   cdi) target=fuzz_cdi_spec; seeds=(tests/fuzz/corpus/cdi); extra=() ;;
   toml) target=fuzz_toml_config; seeds=(tests/fuzz/corpus/toml); extra=() ;;
-  *) echo "fuzz.sh: unknown target $which (compose, cdi or toml)" >&2; exit 2 ;;
+  stream) target=fuzz_stream_frames; seeds=(tests/fuzz/corpus/stream); extra=() ;;
+  crilog) target=fuzz_cri_log; seeds=(tests/fuzz/corpus/crilog); extra=() ;;
+  bolt) target=fuzz_bolt_reply; seeds=(tests/fuzz/corpus/bolt); extra=() ;;
+  *) echo "fuzz.sh: unknown target $which (compose, cdi, toml, stream, crilog or bolt)" >&2
+     exit 2 ;;
 esac
 ./scripts/setup.sh --test
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
@@ -36,9 +39,22 @@ int run_down(Context& ctx, const DownOptions& opt) {
     options.stop_timeout = std::chrono::milliseconds(static_cast<long>(*opt.timeout_s * 1000));
   }
   options.events = progress_sink(ctx.io.out, ctx.io.out_is_terminal, names);
+  const auto started = std::chrono::steady_clock::now();
   auto result = plan::teardown(*opened.engine, st, options);
   if (!result.ok()) {
     print_failures(ctx.io.err, "down", result);
+    // A stop or remove the engine did not answer in time: say that down stopped waiting, and when.
+    bool timed_out = std::any_of(result.failures.begin(), result.failures.end(), [](const auto& f) {
+      return f.why.find("timed out") != std::string::npos;
+    });
+    if (timed_out) {
+      auto waited = std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::steady_clock::now() - started);
+      ctx.io.err << fmt::format(
+          "down: timeout: gave up waiting for the engine after {} s; what is listed above may "
+          "still be there: run `edgecrew down` again once the engine answers\n",
+          waited.count());
+    }
     return 1;
   }
   ctx.io.out << fmt::format("{}: {} container(s) removed{}\n", st.name, containers.size(),

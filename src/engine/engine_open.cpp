@@ -23,7 +23,9 @@ EngineAttempt open_podman(const EngineRequest& request) {
     auto asked = podman::candidates(env, options);
     if (asked) {
       for (const auto& c : *asked) out.tried.push_back({c.socket, c.source, "does not answer"});
-      if (!asked->empty() && asked->front().source == "CONTAINER_HOST") {
+      // A service that hangs is not a stale one.
+      if (!asked->empty() && asked->front().source == "CONTAINER_HOST" &&
+          endpoint.error().kind != ErrorKind::timeout) {
         out.stale_container_host = podman::stale_container_host_advice(asked->front().socket);
       }
     }

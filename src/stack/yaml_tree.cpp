@@ -24,6 +24,7 @@ struct Converter {
   std::size_t count = 0;
   int depth = 0;
   bool too_large = false;
+  Location too_large_at;  // the node where the cap was reached: inside the expanding alias
 
   Location at(const YAML::Mark& mark) const {
     if (mark.is_null()) return {file, 0, 0};
@@ -34,6 +35,7 @@ struct Converter {
     Node out;
     out.where = at(in.Mark());
     if (++count > k_max_nodes || depth >= k_max_depth) {
+      if (!too_large) too_large_at = out.where;
       too_large = true;
       return out;
     }
@@ -196,7 +198,7 @@ std::optional<std::vector<Node>> parse_yaml_documents(const std::string& text,
     Converter converter{file, diags};
     Node doc = converter.convert(root);
     if (converter.too_large) {
-      diags.error({file, 0, 0},
+      diags.error(converter.too_large_at.line > 0 ? converter.too_large_at : Location{file, 1, 1},
                   "the document is too large or nested too deeply (over 1000000 nodes "
                   "or 100 levels once aliases expand)",
                   "look for an anchor used inside itself");

@@ -884,7 +884,8 @@ TEST(LoaderErrors, AnAnchorUsedInsideItselfIsStopped) {
       "services:\n"
       "  a:\n"
       "    image: x\n",
-      {"compose.yaml: the document is too large or nested too deeply (over 1000000 nodes or 100 "
+      {"compose.yaml:2:3: the document is too large or nested too deeply (over 1000000 nodes or "
+       "100 "
        "levels once aliases expand) (look for an anchor used inside itself)"});
 }
 

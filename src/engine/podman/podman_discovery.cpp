@@ -266,6 +266,21 @@ Result<PodmanEndpoint> discover(const PodmanEnvironment& env, const DiscoveryOpt
   std::vector<SocketCandidate> silent;
   for (const auto& c : *asked) {
     Status answer = ping(c.socket);
+    if (!answer && answer.error().kind == ErrorKind::timeout) {
+      // Connected, no answer yet: slow, or hung.
+      answer = ping(c.socket, options.hung_timeout);
+      if (!answer && answer.error().kind == ErrorKind::timeout) {
+        return Error{ErrorKind::timeout,
+                     fmt::format("timeout: Podman on {} ({}) takes connections but did not answer "
+                                 "_ping within {}: the service is hung or stopped (SIGSTOP, a "
+                                 "storage lock); restart it{}",
+                                 c.socket, c.source,
+                                 options.hung_timeout.count() % 1000 == 0
+                                     ? fmt::format("{} s", options.hung_timeout.count() / 1000)
+                                     : fmt::format("{} ms", options.hung_timeout.count()),
+                                 c.source == "CONTAINER_HOST" ? " or unset CONTAINER_HOST" : "")};
+      }
+    }
     if (answer) return PodmanEndpoint{c.socket, c.source, nullptr, std::move(silent)};
     tried.push_back(fmt::format("{} ({}): {}", c.socket, c.source, answer.error().message));
     silent.push_back(c);

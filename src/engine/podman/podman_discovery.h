@@ -24,6 +24,11 @@ inline constexpr std::string_view k_root_socket = "/run/podman/podman.sock";
 inline constexpr std::chrono::milliseconds k_podman_connect_timeout{2'000};
 // Discovery asks every candidate socket; one that does not answer this fast is taken as dead.
 inline constexpr std::chrono::milliseconds k_podman_ping_timeout{1'000};
+// A socket that takes the connection but does not answer _ping within k_podman_ping_timeout is
+// asked once more for this long (a service that socket activation is starting, or a busy one);
+// one still silent then is hung (stopped, or blocked on its storage): discovery fails with a
+// timeout rather than start a second service on the same storage.
+inline constexpr std::chrono::milliseconds k_podman_hung_timeout{10'000};
 // How long a `podman system service` edgecrew starts gets to answer _ping.
 inline constexpr std::chrono::milliseconds k_podman_service_start_timeout{5'000};
 // The service edgecrew starts ends on its own after this long without a request (`--time`), in
@@ -51,6 +56,7 @@ struct DiscoveryOptions {
   bool start_service = true;  // when no socket answers
   std::string podman_program = "podman";
   std::filesystem::path temp_root{};  // where the private socket's folder goes; empty: the system's
+  std::chrono::milliseconds hung_timeout = k_podman_hung_timeout;
 };
 
 // A `podman system service` edgecrew started on a private socket in a folder named after
@@ -118,8 +124,9 @@ Result<std::vector<SocketCandidate>> candidates(const PodmanEnvironment& env,
                                                 const DiscoveryOptions& options = {});
 
 // The first candidate that answers _ping. When none does, starts `podman system service` on a
-// private socket. Errors: invalid_input (CONTAINER_HOST is not unix://), unavailable (nothing
-// answers, nothing started), or why the service could not be started.
+// private socket. Errors: invalid_input (CONTAINER_HOST is not unix://), timeout (a socket takes
+// connections but its service does not answer: hung), unavailable (nothing answers, nothing
+// started), or why the service could not be started.
 Result<PodmanEndpoint> discover(const PodmanEnvironment& env, const DiscoveryOptions& options = {});
 
 }  // namespace edgecrew::engine::podman
