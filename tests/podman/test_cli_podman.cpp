@@ -184,6 +184,9 @@ TEST_F(CliPodmanTest, ServicesResolveEachOtherByName) {
 // a fixed address on the internal network, which has no route out; an external network is joined
 // and left alone by down; a project network an older edgecrew made without DNS is made again.
 TEST_F(CliPodmanTest, NamedNetworksAliasesInternalExternalAndDown) {
+  // Networks are the host's (CNI configuration files), not the private service's: a failed run's
+  // are gone before this one starts.
+  podman(*s_peer, {"network", "rm", "-f", "ecnet-ext", "ecnet_front", "ecnet_back"});
   auto created = podman(*s_peer, {"network", "create", "ecnet-ext"});
   ASSERT_TRUE(created && created->status.success());
   // As an older edgecrew left it: labelled with the project, no DNS.
