@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,7 +33,12 @@ int run_down(Context& ctx, const DownOptions& opt) {
 
   std::vector<std::string> names;
   for (const auto& c : containers) names.push_back(c.service);
-  for (const auto& [key, v] : st.volumes) names.push_back(v.name);
+  for (const auto& [key, n] : st.networks) {
+    if (!n.external) names.push_back(n.name);
+  }
+  if (opt.volumes) {
+    for (const auto& [key, v] : st.volumes) names.push_back(v.name);
+  }
   plan::ExecutorOptions options;
   options.remove_volumes = opt.volumes;
   if (opt.timeout_s) {
@@ -57,25 +63,36 @@ int run_down(Context& ctx, const DownOptions& opt) {
     }
     return 1;
   }
-  ctx.io.out << fmt::format("{}: {} container(s) removed{}\n", st.name, containers.size(),
-                            opt.volumes ? ", volumes removed" : ", named volumes kept");
+  std::string line = fmt::format("{}: {} container(s) removed", st.name, containers.size());
+  if (!result.removed_networks.empty()) {
+    line += fmt::format(", network(s) removed: {}", fmt::join(result.removed_networks, " "));
+  }
+  if (opt.volumes) {
+    line += result.removed_volumes.empty()
+                ? std::string(", no volume to remove")
+                : fmt::format(", volume(s) removed: {}", fmt::join(result.removed_volumes, " "));
+  } else {
+    line += ", named volumes kept";
+  }
+  ctx.io.out << line << "\n";
   return 0;
 }
 
 }  // namespace
 
 Verb down_verb() {
-  return {"down", "Stop and remove the stack's containers (named volumes are kept)",
-          "  edgecrew down              # containers go, named volumes stay\n"
+  return {"down", "Stop and remove the stack's containers and networks (volumes are kept)",
+          "  edgecrew down              # containers and project networks go, volumes stay\n"
           "  edgecrew down -t 2         # wait 2 s after SIGTERM instead of stop_grace_period\n"
-          "  edgecrew down --volumes    # also remove the stack's named volumes (data is lost)",
+          "  edgecrew down --volumes    # also remove named and anonymous volumes (data is lost)",
           [](CLI::App& sub) {
             auto opt = std::make_shared<DownOptions>();
             sub.add_option("-t,--timeout", opt->timeout_s,
                            "Seconds to wait for each container to stop before killing it")
                 ->type_name("S");
             sub.add_flag("--volumes", opt->volumes,
-                         "Also remove the named volumes the stack declares (not external ones)");
+                         "Also remove the stack's named volumes (not external ones) and the "
+                         "containers' anonymous volumes");
             sub.add_flag(
                 "--remove-orphans", opt->remove_orphans,
                 "Accepted for Compose: down always removes containers of removed services");

@@ -94,6 +94,44 @@ void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& op
   if (!prepared.errors.empty()) throw CommandError(1, join(prepared.errors, "\n"));
 }
 
+// What the CRI engine does without project networks, when the stack names networks beyond the
+// default one or gives a service aliases or an address; "" when there is nothing to say.
+std::string cri_network_note(const stack::Stack& st) {
+  std::vector<std::string> named;
+  for (const auto& [key, network] : st.networks) {
+    if (key != "default") named.push_back(key);
+  }
+  bool per_service = false;
+  for (const auto& service : st.services) {
+    for (const auto& joined : service.networks) {
+      per_service = per_service || !joined.aliases.empty() || !joined.ipv4_address.empty();
+    }
+  }
+  if (named.empty() && !per_service) return "";
+  return fmt::format(
+      "the CRI engine creates no networks{}: every pod joins the runtime's pod network (CNI), "
+      "where aliases and ipv4_address do not apply and services do not resolve each other by "
+      "name; use network_mode: host (and localhost) or the Podman engine",
+      named.empty() ? "" : fmt::format(" ({})", join(named, ", ")));
+}
+
+// What the CRI engine cannot do for this stack and does instead, one line each.
+std::vector<std::string> cri_notes(const stack::Stack& st) {
+  std::vector<std::string> notes;
+  if (std::string note = cri_network_note(st); !note.empty()) notes.push_back(std::move(note));
+  for (const auto& service : st.services) {
+    for (const auto& mount : service.mounts) {
+      if (mount.type == stack::MountType::volume && mount.source.empty()) {
+        notes.push_back(fmt::format(
+            "service {}: the anonymous volume at {} is not mounted (the CRI has none): what the "
+            "container writes there is lost with it; name the volume under volumes: to keep it",
+            service.name, mount.target));
+      }
+    }
+  }
+  return notes;
+}
+
 int run_up(Context& ctx, const UpOptions& opt) {
   if (opt.wait_timeout_s <= 0) throw CommandError(2, "--wait-timeout must be more than 0 seconds");
   auto plan_opts = plan_options(opt.recreate, opt.services, opt.remove_orphans);
@@ -130,6 +168,14 @@ int run_up(Context& ctx, const UpOptions& opt) {
     check_images_present(opened, needed);
   } else {
     prepare_images(ctx, st, opened, needed);
+  }
+  // Every time, not only at a create: a project network deleted behind edgecrew's back comes back.
+  if (auto networks = opened.engine->ensure_networks(st); !networks) {
+    throw CommandError(1, "up: " + networks.error().message);
+  }
+  if (opened.kind == engine::EngineKind::cri) {
+    for (const std::string& note : cri_notes(st))
+      ctx.io.err << "edgecrew: warning: " << note << "\n";
   }
 
   std::vector<std::string> names;

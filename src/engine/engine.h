@@ -144,7 +144,17 @@ class Engine {
 
   // Creates the volume (labelled with the project) unless it exists; a no-op for external ones.
   virtual Status ensure_volume(const stack::Volume& volume, const std::string& project) = 0;
-  virtual Status remove_volume(const stack::Volume& volume) = 0;
+  // True when the volume existed and is removed, false when there was none; external: false.
+  virtual Result<bool> remove_volume(const stack::Volume& volume) = 0;
+  // Removes the anonymous volumes (a service's `volumes: [/data]`) the engine made for the
+  // project's containers; returns their names. Engines without such volumes return none.
+  virtual Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) = 0;
+
+  // Creates the networks the stack's services join (stack::Stack::networks, not external ones,
+  // which must exist) unless they exist; an engine without project networks returns Ok.
+  virtual Status ensure_networks(const stack::Stack& stack) = 0;
+  // Removes the stack's networks that are not external; returns the names of those that existed.
+  virtual Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) = 0;
 
   // Creates the workload's container, not started; returns its id.
   virtual Result<std::string> create(const Workload& workload) = 0;

@@ -53,6 +53,9 @@ struct ServiceFailure {
 struct ExecutionResult {
   std::vector<ServiceFailure> failures;
   std::vector<std::string> skipped;  // services of levels not attempted after a failure
+  // teardown: what existed and was removed (engine names).
+  std::vector<std::string> removed_volumes;
+  std::vector<std::string> removed_networks;
   bool ok() const { return failures.empty(); }
 };
 
@@ -60,7 +63,8 @@ ExecutionResult apply(engine::Engine& engine, const Plan& plan, const ExecutorOp
 
 // Stops every container of the project in reverse dependency order (containers of services the
 // stack does not know first), a level's in parallel, each with its service's stop_grace_period and
-// stop_signal, removes them, then, with remove_volumes, the stack's volumes that are not external.
+// stop_signal, removes them, then the stack's networks that are not external, then, with
+// remove_volumes, the stack's volumes that are not external and the containers' anonymous volumes.
 // A failure does not stop the teardown: everything that can go, goes; the result lists the rest.
 ExecutionResult teardown(engine::Engine& engine, const stack::Stack& stack,
                          const ExecutorOptions& options);

@@ -81,13 +81,30 @@ ExecutionResult teardown(engine::Engine& engine, const stack::Stack& stack,
     });
   }
 
+  if (auto removed = engine.remove_networks(stack); !removed) {
+    fail(stack.name, fmt::format("remove networks failed: {}", removed.error().message));
+  } else {
+    for (const std::string& name : *removed) events.emit(name, Phase::removed, "network");
+    result.removed_networks = std::move(*removed);
+  }
+
   if (options.remove_volumes) {
     for (const auto& [key, volume] : stack.volumes) {
       if (volume.external) continue;  // someone else's data: never ours to delete
-      if (auto status = engine.remove_volume(volume); !status) {
-        fail(volume.name, fmt::format("remove volume failed: {}", status.error().message));
-      } else {
+      auto removed = engine.remove_volume(volume);
+      if (!removed) {
+        fail(volume.name, fmt::format("remove volume failed: {}", removed.error().message));
+      } else if (*removed) {
         events.emit(volume.name, Phase::removed, "volume");
+        result.removed_volumes.push_back(volume.name);
+      }
+    }
+    if (auto removed = engine.remove_anonymous_volumes(stack.name); !removed) {
+      fail(stack.name, fmt::format("remove anonymous volumes failed: {}", removed.error().message));
+    } else {
+      for (const std::string& name : *removed) {
+        events.emit(name, Phase::removed, "anonymous volume");
+        result.removed_volumes.push_back(name);
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "render/k8s_workloads.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "render/k8s_container.h"
 #include "render/k8s_names.h"
@@ -27,6 +28,15 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
   }
   if (s.network_mode == "none") {
     notes.push_back("network_mode: none is not mapped: every pod has a network");
+  }
+  for (const auto& joined : s.networks) {
+    if (joined.key == "default" && joined.aliases.empty() && joined.ipv4_address.empty()) continue;
+    notes.push_back(fmt::format(
+        "networks: {}{}{} is not mapped: every pod is on the cluster's one pod network, and the "
+        "Service named after the service is how other pods find it",
+        joined.key,
+        joined.aliases.empty() ? "" : fmt::format(" (aliases {})", fmt::join(joined.aliases, ", ")),
+        joined.ipv4_address.empty() ? "" : " (ipv4_address " + joined.ipv4_address + ")"));
   }
   if (s.ipc == "shareable") notes.push_back("ipc: shareable is not mapped");
   if (!s.stop_signal.empty()) {

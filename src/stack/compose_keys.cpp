@@ -15,8 +15,9 @@ constexpr KeySupport R = KeySupport::rejected;
 constexpr std::string_view k_one_container = "edgecrew runs one container per service";
 constexpr std::string_view k_cpu_tuning =
     "edgecrew applies cpus (or deploy.resources.limits.cpus) only; set that to bound the service";
-constexpr std::string_view k_no_networks =
-    "services share one project network, or the host's with network_mode: host";
+constexpr std::string_view k_swarm_network = "a swarm setting: every project network is attachable";
+constexpr std::string_view k_ipam_range =
+    "the engine hands out every address of the subnet; fix an address with ipv4_address";
 constexpr std::string_view k_no_secrets =
     "pass secrets through environment variables from .env, or mount the file with a bind volume";
 constexpr std::string_view k_no_configs = "mount the file with a bind volume";
@@ -33,7 +34,7 @@ std::vector<ComposeSection> build_sections() {
            {"include", R, "merge the files with several -f"},
            {"services", S, ""},
            {"models", R, "run the model server as a service (vLLM with an image)"},
-           {"networks", I, k_no_networks},
+           {"networks", S, ""},
            {"volumes", S, ""},
            {"secrets", R, k_no_secrets},
            {"configs", R, k_no_configs},
@@ -100,7 +101,7 @@ std::vector<ComposeSection> build_sections() {
            {"memswap_limit", I, "swap follows the engine's default for the memory limit"},
            {"network_mode", S, ""},
            {"models", R, "run the model server as a service (vLLM with an image)"},
-           {"networks", I, k_no_networks},
+           {"networks", S, ""},
            {"oom_kill_disable", I, "the kernel's OOM killer applies"},
            {"oom_score_adj", I, "the engine's default OOM score applies"},
            {"pid", R, "sharing a PID namespace is not supported"},
@@ -147,21 +148,47 @@ std::vector<ComposeSection> build_sections() {
            {"external", S, ""},
            {"labels", S, ""},
        }},
-      // The top-level networks, configs and secrets are ignored or refused as a whole; their keys
-      // share the verdict of their section.
       {"network",
        {
-           {"name", I, k_no_networks},
-           {"driver", I, k_no_networks},
-           {"driver_opts", I, k_no_networks},
-           {"ipam", I, k_no_networks},
-           {"external", I, k_no_networks},
-           {"internal", I, k_no_networks},
-           {"enable_ipv4", I, k_no_networks},
-           {"enable_ipv6", I, k_no_networks},
-           {"attachable", I, k_no_networks},
-           {"labels", I, k_no_networks},
+           {"name", S, ""},
+           {"driver", S, ""},
+           {"driver_opts", S, ""},
+           {"ipam", S, ""},
+           {"external", S, ""},
+           {"internal", S, ""},
+           {"enable_ipv4", I, "IPv4 is always on"},
+           {"enable_ipv6", S, ""},
+           {"attachable", I, k_swarm_network},
+           {"labels", S, ""},
        }},
+      {"network.ipam",
+       {
+           {"driver", S, ""},
+           {"config", S, ""},
+           {"options", I, "IPAM driver options are not passed to the engine"},
+       }},
+      {"network.ipam.config",
+       {
+           {"subnet", S, ""},
+           {"ip_range", I, k_ipam_range},
+           {"gateway", S, ""},
+           {"aux_addresses", I, k_ipam_range},
+       }},
+      // An entry of a service's networks in the mapping form.
+      {"service_network",
+       {
+           {"aliases", S, ""},
+           {"interface_name", I, "the engine names the interfaces (eth0, eth1, ...)"},
+           {"ipv4_address", S, ""},
+           {"ipv6_address", I, "the engine assigns IPv6 addresses"},
+           {"link_local_ips", I, "link-local addresses are not assigned"},
+           {"mac_address", I, "the engine assigns MAC addresses"},
+           {"driver_opts", I, "per-endpoint driver options are not passed to the engine"},
+           {"priority", I, "networks are joined in the order of their names"},
+           {"gw_priority", I, "the default route goes through the first network joined"},
+       }},
+      // The top-level configs and secrets are refused as a whole; their keys share the verdict of
+      // their section.
       {"config",
        {
            {"name", R, k_no_configs},

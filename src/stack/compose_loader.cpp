@@ -11,6 +11,7 @@
 #include "stack/dotenv.h"
 #include "stack/interpolate.h"
 #include "stack/merge.h"
+#include "stack/networks.h"
 #include "stack/secrets.h"
 #include "stack/service_decoder.h"
 #include "stack/validate.h"
@@ -155,11 +156,11 @@ void decode_volumes_section(const Node& n, Stack& stack, Decoder& d) {
   }
 }
 
-// The top-level networks, configs and secrets are ignored or refused as a whole (reported once at
-// their key); a key the specification does not define in one of their entries is still an error.
+// The top-level configs and secrets are refused as a whole (reported once at their key); a key
+// the specification does not define in one of their entries is still an error.
 void check_whole_sections(const Node& root, Decoder& d) {
-  static const std::vector<std::pair<std::string, std::string>> sections = {
-      {"networks", "network"}, {"configs", "config"}, {"secrets", "secret"}};
+  static const std::vector<std::pair<std::string, std::string>> sections = {{"configs", "config"},
+                                                                            {"secrets", "secret"}};
   for (const auto& [key, section] : sections) {
     const Node* n = root.find(key);
     if (n == nullptr || !n->is_mapping()) continue;
@@ -337,6 +338,9 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   check_whole_sections(*root, d);
   if (const Node* x = root->find("x-edgecrew")) decode_extension_section(*x, stack, d);
   if (const Node* v = root->find("volumes")) decode_volumes_section(*v, stack, d);
+  if (const Node* n = root->find("networks"); n != nullptr && !n->is_null()) {
+    decode_networks_section(*n, stack, d);
+  }
 
   const Node* services = root->find("services");
   if (services == nullptr || services->is_null() ||
@@ -360,6 +364,7 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
   std::sort(stack.services.begin(), stack.services.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   stack.secret_values.assign(secrets.begin(), secrets.end());
+  finish_networks(stack, diags);
 
   validate_stack(stack, diags);
   if (!diags.has_errors()) result.stack = std::move(stack);

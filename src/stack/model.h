@@ -128,6 +128,15 @@ struct Probe {
 
 enum class RestartPolicy { no, always, on_failure, unless_stopped };
 
+// A network a service joins (its `networks:` entry): the key in Stack::networks, with the names
+// it answers to there besides its service name, and a fixed address when given.
+struct ServiceNetwork {
+  std::string key;
+  std::vector<std::string> aliases;
+  std::string ipv4_address;  // "" = the engine picks one
+  Location where;
+};
+
 struct Service {
   std::string name;
   std::string image;
@@ -136,6 +145,9 @@ struct Service {
   std::map<std::string, std::string> environment;
   std::map<std::string, std::string> labels;
   std::string network_mode = "bridge";  // bridge | host | none
+  // With bridge: the networks it joins, sorted by key (["default"] when the file names none);
+  // empty with host or none.
+  std::vector<ServiceNetwork> networks;
   std::vector<PortMapping> ports;
   std::vector<Mount> mounts;
   std::vector<Device> devices;
@@ -168,12 +180,34 @@ struct Volume {
   Location where;
 };
 
+// One `ipam.config` entry of a network.
+struct IpamPool {
+  std::string subnet;   // CIDR, "10.5.0.0/24"
+  std::string gateway;  // "" = the engine's choice (the subnet's first address)
+  Location where;
+};
+
+struct Network {
+  std::string key;     // the name used in the stack file ("default" for the implicit one)
+  std::string name;    // the engine's name: "<project>_<key>" unless `name:` is set or external
+  std::string driver;  // "" = the engine's bridge
+  std::map<std::string, std::string> driver_opts;
+  std::map<std::string, std::string> labels;
+  std::vector<IpamPool> ipam;
+  bool internal = false;  // no route out of the network
+  bool enable_ipv6 = false;
+  bool external = false;
+  Location where;
+};
+
 struct Stack {
   std::string name;                // the project name
   std::vector<std::string> files;  // the stack files, in merge order ("<built-in>" for the default)
   std::string project_dir;         // absolute; relative paths in the stack are taken from here
   std::vector<Service> services;   // sorted by name
   std::map<std::string, Volume> volumes;
+  // The networks services join: the declared ones and "default" when a service uses it.
+  std::map<std::string, Network> networks;
   std::string engine;        // x-edgecrew.engine: "" | podman | cri
   std::string cri_endpoint;  // x-edgecrew.cri_endpoint
   // Values that came from secret variables; every printer masks them.

@@ -120,6 +120,25 @@ json service_to_json(const Service& s, const Stack& stack) {
   if (!s.environment.empty()) j["environment"] = s.environment;
   if (!s.labels.empty()) j["labels"] = s.labels;
   j["network_mode"] = s.network_mode;
+  // The networks joined, by the engine's name, with aliases and addresses; left out when it is
+  // only the default network as the service would join anyway (so hashes made before networks
+  // were read stay the same).
+  const bool only_default = s.networks.size() == 1 && s.networks.front().key == "default" &&
+                            s.networks.front().aliases.empty() &&
+                            s.networks.front().ipv4_address.empty() &&
+                            (!stack.networks.contains("default") ||
+                             stack.networks.at("default").name == stack.name + "_default");
+  if (!s.networks.empty() && !only_default) {
+    json networks = json::object();
+    for (const auto& joined : s.networks) {
+      auto it = stack.networks.find(joined.key);
+      json entry = json::object();
+      if (!joined.aliases.empty()) entry["aliases"] = joined.aliases;
+      if (!joined.ipv4_address.empty()) entry["ipv4_address"] = joined.ipv4_address;
+      networks[it != stack.networks.end() ? it->second.name : joined.key] = std::move(entry);
+    }
+    j["networks"] = std::move(networks);
+  }
   if (!s.ports.empty()) j["ports"] = ports_json(s.ports);
   if (!s.mounts.empty()) j["volumes"] = mounts_json(s.mounts, stack);
   if (!s.devices.empty()) j["devices"] = devices_json(s.devices);

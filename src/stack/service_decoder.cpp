@@ -7,6 +7,7 @@
 #include "stack/compose_files.h"
 #include "stack/dotenv.h"
 #include "stack/merge.h"
+#include "stack/networks.h"
 #include "stack/validate.h"
 #include "util/fs.h"
 #include "util/strings.h"
@@ -268,6 +269,8 @@ std::optional<Service> decode_service(const Node& key, const Node& node, Decoder
         d.diags().error(v.where, fmt::format("network_mode \"{}\" is not supported", mode),
                         "use host, bridge or none");
       }
+    } else if (key == "networks") {
+      if (!v.is_null()) decode_service_networks(v, s, d);
     } else if (key == "ports") {
       decode_ports(v, s, d);
     } else if (key == "volumes") {

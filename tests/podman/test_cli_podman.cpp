@@ -180,6 +180,122 @@ TEST_F(CliPodmanTest, ServicesResolveEachOtherByName) {
   EXPECT_EQ(run({"down"}).status, 0);
 }
 
+// Two named networks, a service on both: a client on one resolves the service by its alias there;
+// a fixed address on the internal network, which has no route out; an external network is joined
+// and left alone by down; a project network an older edgecrew made without DNS is made again.
+TEST_F(CliPodmanTest, NamedNetworksAliasesInternalExternalAndDown) {
+  // Networks are the host's (CNI configuration files), not the private service's: a failed run's
+  // are gone before this one starts.
+  podman(*s_peer, {"network", "rm", "-f", "ecnet-ext", "ecnet_front", "ecnet_back"});
+  auto created = podman(*s_peer, {"network", "create", "ecnet-ext"});
+  ASSERT_TRUE(created && created->status.success());
+  // As an older edgecrew left it: labelled with the project, no DNS.
+  auto old = podman(*s_peer, {"network", "create", "--disable-dns", "--label",
+                              "io.edgecrew.project=ecnet", "ecnet_front"});
+  ASSERT_TRUE(old && old->status.success());
+  const std::string sleeper = std::string("    image: ") + k_image +
+                              "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n";
+  write_stack(
+      "name: ecnet\nservices:\n  web:\n" + sleeper +
+      "    networks:\n      front:\n        aliases: [portal]\n      back: {}\n"
+      "  client:\n" +
+      sleeper +
+      "    networks: [front]\n"
+      "  db:\n" +
+      sleeper +
+      "    networks:\n      back:\n        ipv4_address: 172.29.77.10\n"
+      "  outside:\n" +
+      sleeper +
+      "    networks: [corp]\n"
+      "networks:\n  front: {}\n  back:\n    internal: true\n    ipam:\n      config:\n"
+      "        - subnet: 172.29.77.0/24\n  corp:\n    external: true\n    name: ecnet-ext\n");
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+
+  auto front = nlohmann::json::parse(podman(*s_peer, {"network", "inspect", "ecnet_front"})->out);
+  EXPECT_EQ(front[0]["dns_enabled"], true);
+  auto ip_on = [&](const std::string& container, const std::string& network) {
+    auto r = podman(*s_peer, {"inspect", "-f",
+                              "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}",
+                              container});
+    return r && r->status.success() ? r->out.substr(0, r->out.find_last_not_of('\n') + 1)
+                                    : std::string();
+  };
+  const std::string web_front = ip_on("ecnet-web-1", "ecnet_front");
+  ASSERT_FALSE(web_front.empty());
+  EXPECT_FALSE(ip_on("ecnet-web-1", "ecnet_back").empty());  // on both
+  for (const std::string name : {"portal", "web"}) {
+    auto looked_up = run({"exec", "client", "--", "busybox", "nslookup", name});
+    EXPECT_EQ(looked_up.status, 0) << name << ": " << looked_up.out << looked_up.err;
+    EXPECT_THAT(looked_up.out, ::testing::ContainsRegex("Address:[ \t]*" + web_front + "\n"))
+        << name;
+  }
+  // db is on back only: client (front only) does not find it.
+  EXPECT_NE(run({"exec", "client", "--", "busybox", "nslookup", "db"}).status, 0);
+  EXPECT_EQ(ip_on("ecnet-db-1", "ecnet_back"), "172.29.77.10");
+  auto routes = run({"exec", "db", "--", "busybox", "ip", "route"});
+  EXPECT_EQ(routes.status, 0) << routes.err;
+  EXPECT_THAT(routes.out, Not(HasSubstr("default")));  // internal: no way out
+  EXPECT_FALSE(ip_on("ecnet-outside-1", "ecnet-ext").empty());
+
+  auto again = run({"up"});
+  EXPECT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("nothing to do"));
+
+  auto down = run({"down"});
+  ASSERT_EQ(down.status, 0) << down.out << down.err;
+  EXPECT_THAT(down.out, HasSubstr("network(s) removed: ecnet_back ecnet_front"));
+  for (const std::string name : {"ecnet_front", "ecnet_back"}) {
+    auto exists = podman(*s_peer, {"network", "exists", name});
+    EXPECT_FALSE(exists && exists->status.success()) << name;
+  }
+  auto kept = podman(*s_peer, {"network", "exists", "ecnet-ext"});
+  EXPECT_TRUE(kept && kept->status.success());
+  podman(*s_peer, {"network", "rm", "ecnet-ext"});
+}
+
+// An anonymous volume keeps its data across a recreate (one volume, none leaked) and goes with
+// down --volumes, which names only what it removed.
+TEST_F(CliPodmanTest, AnonymousVolumeIsCarriedOverAndRemovedByDownVolumes) {
+  auto stack = [&](const std::string& value) {
+    write_stack(std::string("name: ecanon\nservices:\n  a:\n    image: ") + k_image +
+                "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n"
+                "    volumes: [/data]\n    environment:\n      V: \"" +
+                value + "\"\n");
+  };
+  auto volumes = [&] {
+    auto r =
+        podman(*s_peer, {"volume", "ls", "-q", "--filter", "label=io.edgecrew.project=ecanon"});
+    std::vector<std::string> out;
+    std::istringstream lines(r ? r->out : "");
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) out.push_back(line);
+    }
+    return out;
+  };
+  stack("1");
+  ASSERT_EQ(run({"up"}).status, 0);
+  const std::string first = ids()["a"];
+  ASSERT_EQ(run({"exec", "a", "--", "sh", "-c", "echo kept > /data/file"}).status, 0);
+  stack("2");
+  auto up = run({"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_NE(ids()["a"], first);  // recreated
+  auto read = run({"exec", "a", "--", "cat", "/data/file"});
+  EXPECT_EQ(read.out, "kept\n") << read.err;
+  ASSERT_EQ(volumes().size(), 1u);
+  const std::string volume = volumes().front();
+
+  ASSERT_EQ(run({"down"}).status, 0);
+  EXPECT_TRUE(volume_exists(volume));
+  auto down = run({"down", "--volumes"});
+  ASSERT_EQ(down.status, 0) << down.err;
+  EXPECT_THAT(down.out, HasSubstr("volume(s) removed: " + volume));
+  EXPECT_FALSE(volume_exists(volume));
+  auto nothing = run({"down", "--volumes"});
+  EXPECT_THAT(nothing.out, HasSubstr("no volume to remove"));
+}
+
 TEST_F(CliPodmanTest, DownKeepsNamedVolumesUnlessAskedToRemoveThem) {
   write_stack(compose("1"));
   ASSERT_EQ(run({"up", "a"}).status, 0);

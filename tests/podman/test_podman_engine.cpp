@@ -294,16 +294,21 @@ TEST_F(PodmanEngineTest, PodmanEngineNamedVolumeSurvivesTheContainer) {
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(read->output, "kept\n");
   ASSERT_TRUE(engine().remove(id));
-  EXPECT_TRUE(engine().remove_volume(volume));
-  EXPECT_TRUE(engine().remove_volume(volume));  // gone already: fine
+  auto removed = engine().remove_volume(volume);
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_TRUE(*removed);
+  auto again = engine().remove_volume(volume);  // gone already: fine, and said so
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
   stack::Volume external{.key = "x", .name = "someone-elses", .external = true};
   EXPECT_TRUE(engine().ensure_volume(external, "ectest"));  // never created
   EXPECT_EQ(get("/volumes/someone-elses/json")["response"], 404);
 }
 
 TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
-  ASSERT_TRUE(engine().ensure_network("ectest"));
-  ASSERT_TRUE(engine().ensure_network("ectest"));
+  const stack::Network network{.key = "default", .name = "ectest_default"};
+  ASSERT_TRUE(engine().ensure_network(network, "ectest"));
+  ASSERT_TRUE(engine().ensure_network(network, "ectest"));
   auto network = get("/networks/ectest_default/json");
   EXPECT_EQ(network["labels"]["io.edgecrew.project"], "ectest");
   EXPECT_EQ(network["dns_enabled"], true);

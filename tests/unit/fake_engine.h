@@ -222,11 +222,29 @@ class FakeEngine final : public engine::Engine {
     return Ok{};
   }
 
-  Status remove_volume(const stack::Volume& volume) override {
+  Result<bool> remove_volume(const stack::Volume& volume) override {
     if (auto error = record("remove_volume " + volume.name)) return *error;
     std::lock_guard lock(m_mutex);
-    m_volumes.erase(volume.name);
+    return m_volumes.erase(volume.name) > 0;
+  }
+
+  Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override {
+    if (auto error = record("remove_anonymous_volumes " + project)) return *error;
+    return std::vector<std::string>{};
+  }
+
+  Status ensure_networks(const stack::Stack& stack) override {
+    if (auto error = record("ensure_networks " + stack.name)) return *error;
     return Ok{};
+  }
+
+  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override {
+    if (auto error = record("remove_networks " + stack.name)) return *error;
+    std::vector<std::string> out;
+    for (const auto& [key, network] : stack.networks) {
+      if (!network.external) out.push_back(network.name);
+    }
+    return out;
   }
 
   Result<std::string> create(const engine::Workload& workload) override {

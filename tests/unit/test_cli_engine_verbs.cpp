@@ -155,7 +155,8 @@ TEST_F(CliEngineVerbs, DownRemovesEveryContainerAndKeepsVolumes) {
   ASSERT_EQ(run({"up"}).status, 0);
   auto down = run({"down", "-t", "0"});
   ASSERT_EQ(down.status, 0) << down.err;
-  EXPECT_THAT(down.out, HasSubstr("app: 2 container(s) removed, named volumes kept\n"));
+  EXPECT_THAT(down.out, HasSubstr("app: 2 container(s) removed, network(s) removed: app_default, "
+                                  "named volumes kept\n"));
   EXPECT_EQ(run({"plan"}).out, "create  a\ncreate  b\n");
 }
 

@@ -139,6 +139,23 @@ TEST_F(TeardownTest, RemovesVolumesOnRequestButNeverExternalOnes) {
   EXPECT_LT(engine.index_of("remove redis-1"), engine.index_of("remove_volume app_data"));
 }
 
+TEST_F(TeardownTest, ReportsOnlyTheVolumesThatExistedAndRemovesNetworksAfterContainers) {
+  engine.add_container("redis", "h", ContainerState::running);
+  auto stack = with_volumes();
+  stack.networks["default"] = {.key = "default", .name = "app_default"};
+  stack.networks["corp"] = {.key = "corp", .name = "corp", .external = true};
+  // app_data was never created: nothing to report for it.
+  auto result = down(stack, remove_volumes());
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(result.removed_volumes, ::testing::IsEmpty());
+  EXPECT_THAT(result.removed_networks, ::testing::ElementsAre("app_default"));
+  EXPECT_LT(engine.index_of("remove redis-1"), engine.index_of("remove_networks app"));
+  EXPECT_THAT(engine.calls(), Contains("remove_anonymous_volumes app"));
+
+  ASSERT_TRUE(engine.ensure_volume(stack.volumes.at("data"), "app"));
+  EXPECT_THAT(down(stack, remove_volumes()).removed_volumes, ::testing::ElementsAre("app_data"));
+}
+
 TEST_F(TeardownTest, AFailedStopIsReportedAndTheRestStillGoes) {
   auto stack = make_stack({make_service("a"), make_service("b")});
   engine.add_container("a", "h", ContainerState::running);

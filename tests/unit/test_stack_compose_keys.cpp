@@ -155,13 +155,21 @@ const std::map<std::string, std::string>& templates() {
        "    image: y\n"},
       {"env_file", "services:\n  s:\n    image: x\n    env_file:\n      - @: null\n"},
       {"device", "services:\n  s:\n    image: x\n    devices:\n      - @: null\n"},
+      {"network.ipam",
+       "services:\n  s:\n    image: x\nnetworks:\n  n:\n    ipam:\n      @: null\n"},
+      {"network.ipam.config",
+       "services:\n  s:\n    image: x\nnetworks:\n  n:\n    ipam:\n      config:\n"
+       "        - subnet: 10.5.0.0/24\n          @: null\n"},
+      {"service_network",
+       "services:\n  s:\n    image: x\n    networks:\n      n:\n        @: null\nnetworks:\n"
+       "  n: {}\n"},
   };
   return t;
 }
 
 // Sections whose parent key is ignored or refused as a whole: their keys are reported once, at
 // that parent, and an unknown key in them is still an error.
-const std::set<std::string> k_whole_sections = {"network", "config", "secret"};
+const std::set<std::string> k_whole_sections = {"config", "secret"};
 
 TEST(ComposeKeys, TheLoaderDoesWhatTheTableSaysForEachKey) {
   std::size_t tried = 0;

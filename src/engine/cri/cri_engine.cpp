@@ -285,17 +285,31 @@ Status CriEngine::ensure_volume(const stack::Volume& volume, const std::string& 
   return Ok{};
 }
 
-Status CriEngine::remove_volume(const stack::Volume& volume) {
-  if (volume.external) return Ok{};  // not edgecrew's data to delete
+Result<bool> CriEngine::remove_volume(const stack::Volume& volume) {
+  if (volume.external) return false;  // not edgecrew's data to delete
   const fs::path path = volume_host_path(volume, m_options.mapping);
   std::error_code ec;
-  fs::remove_all(path, ec);
+  const std::uintmax_t removed = fs::remove_all(path, ec);
   if (ec) {
     return Error{error_kind_from_errno(ec.value()),
                  fmt::format("cannot remove the folder of volume {} at {}: {}", volume.name,
                              path.string(), ec.message())};
   }
+  return removed > 0;
+}
+
+// The CRI mapping mounts no anonymous volume (it says so in its unmapped notes): none to remove.
+Result<std::vector<std::string>> CriEngine::remove_anonymous_volumes(const std::string&) {
+  return std::vector<std::string>{};
+}
+
+// A pod joins the runtime's one pod network (CNI); there are no project networks to create.
+Status CriEngine::ensure_networks(const stack::Stack&) {
   return Ok{};
+}
+
+Result<std::vector<std::string>> CriEngine::remove_networks(const stack::Stack&) {
+  return std::vector<std::string>{};
 }
 
 Status CriEngine::remove_pod(const std::string& sandbox_id) {

@@ -49,7 +49,10 @@ class CriEngine : public Engine {
   Result<ImageStore> image_store() override;
   Status pull_image(const std::string& image, const ProgressSink& progress) override;
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
-  Status remove_volume(const stack::Volume& volume) override;
+  Result<bool> remove_volume(const stack::Volume& volume) override;
+  Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
+  Status ensure_networks(const stack::Stack& stack) override;
+  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override;
   Result<std::string> create(const Workload& workload) override;
   Status start(const std::string& id) override;
   // The CRI has no pause, so no container of its is paused: an error that says so.

@@ -189,6 +189,13 @@ void note_unmapped(const stack::Service& service, CriSpec& spec) {
     notes.push_back(fmt::format("stop_signal: {}: the runtime sends the image's stop signal",
                                 service.stop_signal));
   }
+  for (const auto& joined : service.networks) {
+    if (joined.key == "default" && joined.aliases.empty() && joined.ipv4_address.empty()) continue;
+    notes.push_back(fmt::format(
+        "networks: {}: the pod joins the runtime's pod network (CNI); project networks, aliases "
+        "and fixed addresses do not exist there",
+        joined.key));
+  }
 }
 
 std::string sanitized(std::string text) {

@@ -322,28 +322,208 @@ Status PodmanEngine::ensure_volume(const stack::Volume& volume, const std::strin
   return api_error(*response, "creating volume " + volume.name);
 }
 
-Status PodmanEngine::remove_volume(const stack::Volume& volume) {
-  if (volume.external) return Ok{};  // not edgecrew's data to delete
+Result<bool> PodmanEngine::remove_volume(const stack::Volume& volume) {
+  if (volume.external) return false;  // not edgecrew's data to delete
   auto response = call("DELETE", "/volumes/" + query_escape(volume.name), "", m_timeouts.call);
   if (!response) return response.error();
-  if (response->status == 204 || response->status == 200 || response->status == 404) return Ok{};
+  if (response->status == 204 || response->status == 200) return true;
+  if (response->status == 404) return false;
   return api_error(*response, "removing volume " + volume.name);
 }
 
-Status PodmanEngine::ensure_network(const std::string& project) {
-  const std::string name = project_network(project);
-  auto present =
-      exists("/networks/" + query_escape(name) + "/exists", "looking up network " + name);
-  if (!present) return present.error();
-  if (*present) return Ok{};
-  // libpod's networks/create leaves DNS off unless asked (podman network create turns it on):
-  // without it no service resolves another by name. On the CNI backend it needs the dnsname plugin.
-  const json body = {
-      {"name", name}, {"labels", {{std::string(k_label_project), project}}}, {"dns_enabled", true}};
-  auto response = call("POST", "/networks/create", body.dump(), m_timeouts.call);
+Result<std::vector<std::string>> PodmanEngine::remove_anonymous_volumes(
+    const std::string& project) {
+  const json filters = {
+      {"label",
+       {fmt::format("{}={}", k_label_project, project), std::string(k_label_volume_target)}}};
+  const std::string what = "listing the anonymous volumes of project " + project;
+  auto listed = get_json("/volumes/json?filters=" + query_escape(filters.dump()), what);
+  if (!listed) return listed.error();
+  std::vector<std::string> removed;
+  if (!*listed || !(*listed)->is_array()) return removed;
+  for (const auto& volume : **listed) {
+    const json labels = json_object(volume, "Labels");
+    // Checked here too: the filter is Podman's, the deletion is ours.
+    if (json_string(labels, std::string(k_label_project)) != project ||
+        !labels.contains(std::string(k_label_volume_target))) {
+      continue;
+    }
+    const std::string name = json_string(volume, "Name");
+    auto response = call("DELETE", "/volumes/" + query_escape(name), "", m_timeouts.call);
+    if (!response) return response.error();
+    if (response->status == 404) continue;
+    if (response->status != 204 && response->status != 200) {
+      return api_error(*response, "removing anonymous volume " + name);
+    }
+    removed.push_back(name);
+  }
+  return removed;
+}
+
+Result<std::optional<json>> PodmanEngine::get_json(const std::string& path,
+                                                   const std::string& what) {
+  auto response = call("GET", path, "", m_timeouts.call);
   if (!response) return response.error();
+  if (response->status == 404) return std::optional<json>();
+  if (response->status != 200) return api_error(*response, what);
+  auto body = parse_body(*response, what);
+  if (!body) return body.error();
+  return std::optional<json>(std::move(*body));
+}
+
+Status PodmanEngine::ensure_network(const stack::Network& network, const std::string& project) {
+  const std::string& name = network.name;
+  auto found = get_json("/networks/" + query_escape(name) + "/json", "inspecting network " + name);
+  if (!found) return found.error();
+  if (network.external) {
+    if (*found) return Ok{};
+    return Error{ErrorKind::not_found,
+                 fmt::format("network {} is declared external but does not exist: create it "
+                             "(podman network create {}) or remove external: true",
+                             name, name)};
+  }
+  if (*found) {
+    const json& existing = **found;
+    const bool ours =
+        json_string(json_object(existing, "labels"), std::string(k_label_project)) == project;
+    // DNS is asked for on a bridge that is not internal (Podman's CNI backend gives an internal
+    // network none).
+    const bool wants_dns = json_string(existing, "driver") == "bridge" && !network.internal;
+    if (!ours || !wants_dns || json_bool(existing, "dns_enabled")) return Ok{};
+    // Made by an older edgecrew without DNS: services on it cannot resolve each other by name.
+    const json filters = {{"network", {name}}};
+    auto attached = get_json("/containers/json?all=true&filters=" + query_escape(filters.dump()),
+                             "listing the containers on network " + name);
+    if (!attached) return attached.error();
+    if (*attached && (*attached)->is_array() && !(*attached)->empty()) {
+      return Error{ErrorKind::invalid_input,
+                   fmt::format("network {} was created without DNS (by an older edgecrew), so "
+                               "services on it cannot resolve each other by name, and {} "
+                               "container(s) use it: run edgecrew down && edgecrew up",
+                               name, (*attached)->size())};
+    }
+    auto removed = call("DELETE", "/networks/" + query_escape(name), "", m_timeouts.call);
+    if (!removed) return removed.error();
+    if (removed->status != 200 && removed->status != 204 && removed->status != 404) {
+      return api_error(*removed, "removing network " + name + " (created without DNS)");
+    }
+  }
+  auto response = call("POST", "/networks/create", network_create_body(network, project).dump(),
+                       m_timeouts.call);
+  if (!response) return response.error();
+  // 409: another edgecrew created it meanwhile, which is what was wanted.
   if (response->status == 200 || response->status == 201 || response->status == 409) return Ok{};
   return api_error(*response, "creating network " + name);
+}
+
+Status PodmanEngine::ensure_networks(const stack::Stack& stack) {
+  std::map<std::string, const stack::Network*> used;
+  for (const stack::Service& service : stack.services) {
+    for (const auto& joined : service.networks) {
+      if (auto it = stack.networks.find(joined.key); it != stack.networks.end()) {
+        used[it->second.name] = &it->second;
+      }
+    }
+  }
+  std::lock_guard lock(m_network_mutex);
+  for (const auto& [name, network] : used) {
+    if (Status ensured = ensure_network(*network, stack.name); !ensured) return ensured.error();
+    m_networks.insert(name);
+  }
+  return Ok{};
+}
+
+Result<std::vector<std::string>> PodmanEngine::remove_networks(const stack::Stack& stack) {
+  std::set<std::string> names;
+  for (const auto& [key, network] : stack.networks) {
+    if (!network.external) names.insert(network.name);
+  }
+  // A stack built in code lists no networks; its bridge services are on the default one.
+  names.insert(project_network(stack.name));
+  std::vector<std::string> removed;
+  for (const std::string& name : names) {
+    auto found =
+        get_json("/networks/" + query_escape(name) + "/json", "inspecting network " + name);
+    if (!found) return found.error();
+    if (!*found) continue;
+    // Only a network the project made: a same-named one someone else made stays.
+    if (json_string(json_object(**found, "labels"), std::string(k_label_project)) != stack.name) {
+      continue;
+    }
+    auto response = call("DELETE", "/networks/" + query_escape(name), "", m_timeouts.call);
+    if (!response) return response.error();
+    if (response->status == 404) continue;
+    if (response->status != 200 && response->status != 204) {
+      return api_error(*response, "removing network " + name);
+    }
+    removed.push_back(name);
+  }
+  std::lock_guard lock(m_network_mutex);
+  for (const auto& name : removed) m_networks.erase(name);
+  return removed;
+}
+
+Status PodmanEngine::ensure_service_networks(const Workload& workload) {
+  // Held while ensuring: the creates of one level run in parallel, and only one should look.
+  std::lock_guard lock(m_network_mutex);
+  for (const JoinedNetwork& j : joined_networks(*workload.service, *workload.stack)) {
+    if (m_networks.contains(j.network.name)) continue;
+    if (Status net = ensure_network(j.network, workload.stack->name); !net) return net.error();
+    m_networks.insert(j.network.name);
+  }
+  return Ok{};
+}
+
+Result<std::map<std::string, std::string>> PodmanEngine::anonymous_volumes(
+    const Workload& workload) {
+  const stack::Service& service = *workload.service;
+  const std::string& project = workload.stack->name;
+  std::map<std::string, std::string> out;
+  std::vector<std::string> targets;
+  for (const auto& mount : service.mounts) {
+    if (mount.type == stack::MountType::volume && mount.source.empty()) {
+      targets.push_back(mount.target);
+    }
+  }
+  if (targets.empty()) return out;
+  const json filters = {{"label",
+                         {fmt::format("{}={}", k_label_project, project),
+                          fmt::format("{}={}", k_label_service, service.name)}}};
+  const std::string what = "listing the anonymous volumes of service " + service.name;
+  auto listed = get_json("/volumes/json?filters=" + query_escape(filters.dump()), what);
+  if (!listed) return listed.error();
+  if (*listed && (*listed)->is_array()) {
+    for (const auto& volume : **listed) {
+      const json labels = json_object(volume, "Labels");
+      if (json_string(labels, std::string(k_label_project)) != project ||
+          json_string(labels, std::string(k_label_service)) != service.name) {
+        continue;
+      }
+      const std::string target = json_string(labels, std::string(k_label_volume_target));
+      if (!target.empty()) out.emplace(target, json_string(volume, "Name"));
+    }
+  }
+  for (const auto& target : targets) {
+    if (out.contains(target)) continue;
+    // No name: Podman gives it one, as it names the anonymous volumes it makes itself.
+    const json body = {{"Label",
+                        {{std::string(k_label_project), project},
+                         {std::string(k_label_service), service.name},
+                         {std::string(k_label_volume_target), target}}}};
+    auto response = call("POST", "/volumes/create", body.dump(), m_timeouts.call);
+    if (!response) return response.error();
+    const std::string creating =
+        fmt::format("creating the anonymous volume at {} of service {}", target, service.name);
+    if (response->status != 201 && response->status != 200) {
+      return api_error(*response, creating);
+    }
+    auto created = parse_body(*response, creating);
+    if (!created) return created.error();
+    const std::string name = json_string(*created, "Name");
+    if (name.empty()) return Error{ErrorKind::io, creating + ": Podman's answer has no Name"};
+    out.emplace(target, name);
+  }
+  return out;
 }
 
 Result<std::string> PodmanEngine::create(const Workload& workload) {
@@ -351,15 +531,10 @@ Result<std::string> PodmanEngine::create(const Workload& workload) {
     return Error{ErrorKind::internal, "PodmanEngine::create: a workload without a service"};
   }
   const stack::Service& service = *workload.service;
-  if (service.network_mode != "host" && service.network_mode != "none") {
-    // Held while ensuring: the creates of one level run in parallel, and only one should look.
-    std::lock_guard lock(m_network_mutex);
-    if (!m_networks.contains(workload.stack->name)) {
-      if (Status net = ensure_network(workload.stack->name); !net) return net.error();
-      m_networks.insert(workload.stack->name);
-    }
-  }
-  PodmanSpec spec = map_service(service, *workload.stack, workload.spec_hash);
+  if (Status net = ensure_service_networks(workload); !net) return net.error();
+  auto anonymous = anonymous_volumes(workload);
+  if (!anonymous) return anonymous.error();
+  PodmanSpec spec = map_service(service, *workload.stack, workload.spec_hash, *anonymous);
   auto response = call("POST", "/containers/create", spec.body.dump(), m_timeouts.call);
   if (!response) return response.error();
   const std::string what = "creating the container of service " + service.name;

@@ -8,8 +8,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "engine/podman/podman_discovery.h"
@@ -54,7 +57,10 @@ class PodmanEngine : public Engine {
   Result<ImageStore> image_store() override;
   Status pull_image(const std::string& image, const ProgressSink& progress) override;
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
-  Status remove_volume(const stack::Volume& volume) override;
+  Result<bool> remove_volume(const stack::Volume& volume) override;
+  Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
+  Status ensure_networks(const stack::Stack& stack) override;
+  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override;
   Result<std::string> create(const Workload& workload) override;
   // A container still stopping is waited for (at most stop_margin), then started.
   Status start(const std::string& id) override;
@@ -67,8 +73,10 @@ class PodmanEngine : public Engine {
   // The logs written so far; with follow, then the lines as they come until the container stops.
   Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) override;
 
-  // Creates "<project>_default" (labelled with the project) unless it exists.
-  Status ensure_network(const std::string& project);
+  // Creates the network (labelled with the project, DNS on) unless it exists; an external one
+  // must exist. One of the project's that exists without DNS (an older edgecrew made it) is made
+  // again when no container is attached to it, else an error says to run down and up.
+  Status ensure_network(const stack::Network& network, const std::string& project);
 
   // The service's Podman version ("4.3.1"), from the Server header of its _ping answer: GET
   // /version says the same but takes ~400 ms on Podman 4.3 (it runs conmon and the OCI runtime
@@ -80,10 +88,16 @@ class PodmanEngine : public Engine {
                                  const std::string& body, std::chrono::milliseconds timeout);
   // 204 → true, 404 → false, anything else → an Error.
   Result<bool> exists(const std::string& path, const std::string& what);
+  // GET path → its JSON body (200), nullopt (404), else an Error.
+  Result<std::optional<nlohmann::json>> get_json(const std::string& path, const std::string& what);
+  // Ensures each network the workload's service joins, once per engine.
+  Status ensure_service_networks(const Workload& workload);
+  // target → name of the service's anonymous volumes, found by their labels or made now.
+  Result<std::map<std::string, std::string>> anonymous_volumes(const Workload& workload);
 
   PodmanEndpoint m_endpoint;
   PodmanTimeouts m_timeouts;
-  // Projects whose network this engine has ensured: one lookup per up, not one per create.
+  // Networks this engine has ensured: one lookup per up, not one per create.
   std::mutex m_network_mutex;
   std::set<std::string> m_networks;
 };

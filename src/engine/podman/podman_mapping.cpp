@@ -63,10 +63,21 @@ void map_network(const stack::Service& service, const stack::Stack& stack, Podma
     return;
   }
   body["netns"] = {{"nsmode", "bridge"}};
-  // The service name as an alias: other services reach it as `redis:6379`, as under Compose (the
-  // container's own name resolves too, where the network has DNS: ensure_network asks for it).
-  body["networks"] = {
-      {project_network(stack.name), {{"aliases", ordered_json::array({service.name})}}}};
+  // The service name as an alias on every network: other services reach it as `redis:6379`, as
+  // under Compose (the container's own name resolves too: ensure_networks turns DNS on).
+  ordered_json networks = ordered_json::object();
+  for (const JoinedNetwork& j : joined_networks(service, stack)) {
+    ordered_json aliases = ordered_json::array({service.name});
+    for (const auto& alias : j.joined.aliases) {
+      if (alias != service.name) aliases.push_back(alias);
+    }
+    ordered_json options = {{"aliases", std::move(aliases)}};
+    if (!j.joined.ipv4_address.empty()) {
+      options["static_ips"] = ordered_json::array({j.joined.ipv4_address});
+    }
+    networks[j.network.name] = std::move(options);
+  }
+  body["networks"] = std::move(networks);
   ordered_json ports = ordered_json::array();
   for (const auto& port : service.ports) {
     if (!port.published) continue;
@@ -81,7 +92,8 @@ void map_network(const stack::Service& service, const stack::Stack& stack, Podma
   if (!ports.empty()) body["portmappings"] = std::move(ports);
 }
 
-void map_mounts(const stack::Service& service, const stack::Stack& stack, PodmanSpec& spec) {
+void map_mounts(const stack::Service& service, const stack::Stack& stack,
+                const std::map<std::string, std::string>& anonymous, PodmanSpec& spec) {
   ordered_json mounts = ordered_json::array();
   ordered_json volumes = ordered_json::array();
   for (const auto& mount : service.mounts) {
@@ -101,11 +113,14 @@ void map_mounts(const stack::Service& service, const stack::Stack& stack, Podman
                           {"options", std::move(options)}});
         break;
       case stack::MountType::volume: {
-        // An anonymous volume (no source) gets a name from Podman; it is not the project's.
+        // An anonymous volume (no source): the one the engine made for this target, else a
+        // fresh one Podman names.
         std::string name;
         if (!mount.source.empty()) {
           auto it = stack.volumes.find(mount.source);
           name = it != stack.volumes.end() ? it->second.name : mount.source;
+        } else if (auto it = anonymous.find(mount.target); it != anonymous.end()) {
+          name = it->second;
         }
         // NamedVolume has no JSON tags in libpod: its keys are the Go field names.
         volumes.push_back(
@@ -188,8 +203,57 @@ std::optional<int> signal_number(const std::string& name) {
   return std::nullopt;
 }
 
+std::vector<JoinedNetwork> joined_networks(const stack::Service& service,
+                                           const stack::Stack& stack) {
+  std::vector<JoinedNetwork> out;
+  if (service.network_mode != "bridge") return out;
+  for (const auto& joined : service.networks) {
+    auto it = stack.networks.find(joined.key);
+    if (it == stack.networks.end()) continue;  // the loader refuses these
+    out.push_back({it->second, joined});
+  }
+  if (service.networks.empty()) {
+    stack::Network network;
+    network.key = "default";
+    network.name = project_network(stack.name);
+    out.push_back({std::move(network), stack::ServiceNetwork{.key = "default"}});
+  }
+  return out;
+}
+
+ordered_json network_create_body(const stack::Network& network, const std::string& project) {
+  ordered_json labels = ordered_json::object();
+  for (const auto& [key, value] : network.labels) labels[key] = value;
+  labels[std::string(k_label_project)] = project;
+  // libpod leaves DNS off unless asked (podman network create turns it on): without it no service
+  // resolves another by name. On the CNI backend it needs the dnsname plugin.
+  const std::string driver = network.driver.empty() ? "bridge" : network.driver;
+  ordered_json body = {{"name", network.name},
+                       {"driver", driver},
+                       {"dns_enabled", driver == "bridge"},
+                       {"internal", network.internal},
+                       {"ipv6_enabled", network.enable_ipv6},
+                       {"labels", std::move(labels)}};
+  if (!network.driver_opts.empty()) {
+    ordered_json options = ordered_json::object();
+    for (const auto& [key, value] : network.driver_opts) options[key] = value;
+    body["options"] = std::move(options);
+  }
+  if (!network.ipam.empty()) {
+    ordered_json subnets = ordered_json::array();
+    for (const auto& pool : network.ipam) {
+      ordered_json subnet = {{"subnet", pool.subnet}};
+      if (!pool.gateway.empty()) subnet["gateway"] = pool.gateway;
+      subnets.push_back(std::move(subnet));
+    }
+    body["subnets"] = std::move(subnets);
+  }
+  return body;
+}
+
 PodmanSpec map_service(const stack::Service& service, const stack::Stack& stack,
-                       const std::string& spec_hash) {
+                       const std::string& spec_hash,
+                       const std::map<std::string, std::string>& anonymous_volumes) {
   PodmanSpec spec;
   ordered_json& body = spec.body;
   body["name"] = container_name(service, stack);
@@ -208,7 +272,7 @@ PodmanSpec map_service(const stack::Service& service, const stack::Stack& stack,
     body["ipcns"] = {{"nsmode", service.ipc}};
   }
   if (service.shm_size) body["shm_size"] = *service.shm_size;
-  map_mounts(service, stack, spec);
+  map_mounts(service, stack, anonymous_volumes, spec);
   map_devices(service, spec);
   map_resources(service, spec);
 
