@@ -82,7 +82,7 @@ void check_images_present(const OpenedEngine& opened, const std::vector<std::str
 void prepare_images(Context& ctx, const stack::Stack& st, const OpenedEngine& opened,
                     const std::vector<std::string>& needed) {
   if (needed.empty()) return;
-  const std::string other = opened.engine->name() == "cri" ? "podman" : "cri";
+  const std::string other = opened.kind == engine::EngineKind::cri ? "podman" : "cri";
   auto prepared = images::prepare_images(
       needed, *opened.engine, [&] { return side_of(ctx, opened); },
       [&] { return open_side(ctx, st, other); },
