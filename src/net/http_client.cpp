@@ -150,17 +150,6 @@ Error transfer_error(CURL* handle, CURLcode code, const Transfer& transfer,
   }
 }
 
-}  // namespace
-
-const std::string* HttpResponse::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), name.size()) == 0) {
-      return &value;
-    }
-  }
-  return nullptr;
-}
-
 // Runs the request, handing the body to transfer.sink; `response` gets the status and headers.
 // `stream`: the overall timeout does not apply (a follow may stay idle), cancellation does, and a
 // sink that returns false ends the transfer without an error.
@@ -242,6 +231,17 @@ Result<HttpResponse> perform(const HttpRequest& request, HttpResponse& response,
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;
+}
+
+}  // namespace
+
+const std::string* HttpResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), name.size()) == 0) {
+      return &value;
+    }
+  }
+  return nullptr;
 }
 
 Result<HttpResponse> http_request(const HttpRequest& request) {
