@@ -221,14 +221,15 @@ void same_as_deploy(const std::pair<std::optional<T>, const Node*>& service_leve
 
 }  // namespace
 
-std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
+std::optional<Service> decode_service(const Node& name_node, const Node& node, Decoder& d,
                                       const DecodeContext& ctx) {
-  const std::string& name = key.scalar;
+  const std::string& name = name_node.scalar;
   Service s;
   s.name = name;
-  s.where = key.where;
+  s.where = name_node.where;
   if (node.is_null()) {
-    d.diags().error(key.where, fmt::format("service \"{}\" is empty", name), "give it an image");
+    d.diags().error(name_node.where, fmt::format("service \"{}\" is empty", name),
+                    "give it an image");
     return std::nullopt;
   }
   if (!d.mapping(node, fmt::format("service \"{}\"", name))) return std::nullopt;

@@ -19,7 +19,7 @@ struct DecodeContext {
 };
 
 // `key` is the service's name as written in the file; messages about the whole service point at it.
-std::optional<Service> decode_service(const Node& key, const Node& node, Decoder& d,
+std::optional<Service> decode_service(const Node& name_node, const Node& node, Decoder& d,
                                       const DecodeContext& ctx);
 
 // Parts of a service with a syntax of their own (service_parts.cpp).

@@ -195,7 +195,7 @@ std::optional<std::vector<Node>> parse_yaml_documents(const std::string& text,
   if (roots.empty()) roots.emplace_back();  // an empty file is one null document
   std::vector<Node> out;
   for (const auto& root : roots) {
-    Converter converter{file, diags};
+    Converter converter{file, diags, 0, 0, false, {}};
     Node doc = converter.convert(root);
     if (converter.too_large) {
       diags.error(converter.too_large_at.line > 0 ? converter.too_large_at : Location{file, 1, 1},

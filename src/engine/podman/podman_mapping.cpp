@@ -216,7 +216,9 @@ std::vector<JoinedNetwork> joined_networks(const stack::Service& service,
     stack::Network network;
     network.key = "default";
     network.name = project_network(stack.name);
-    out.push_back({std::move(network), stack::ServiceNetwork{.key = "default"}});
+    stack::ServiceNetwork joined;
+    joined.key = "default";
+    out.push_back({std::move(network), std::move(joined)});
   }
   return out;
 }
