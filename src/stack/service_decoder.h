@@ -18,7 +18,8 @@ struct DecodeContext {
   const std::map<std::string, std::string>* variables = nullptr;  // for pass-through env keys
 };
 
-// `key` is the service's name as written in the file; messages about the whole service point at it.
+// `name_node` is the service's name as written in the file; messages about the whole service point
+// at it.
 std::optional<Service> decode_service(const Node& name_node, const Node& node, Decoder& d,
                                       const DecodeContext& ctx);
 
