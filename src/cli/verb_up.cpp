@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "cli/build_stage.h"
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/progress_board.h"
@@ -25,6 +26,7 @@ struct UpOptions {
   double wait_timeout_s = plan::k_default_wait_timeout.count() / 1000.0;
   bool remove_orphans = false;
   bool dry_run = false;
+  bool build = false;
   double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
@@ -82,6 +84,9 @@ int run_up(Context& ctx, const UpOptions& opt) {
     lock.emplace(ctx, st.name, opened.lock_key, "up",
                  std::chrono::milliseconds(static_cast<long>(opt.wait_lock_s * 1000)));
   }
+  // The build stage comes before the plan: the planner sees the images as they now are.
+  build_services(ctx, st, desired, opened, opt.build ? BuildWhen::always : BuildWhen::missing,
+                 opt.dry_run);
   auto plan = plan::make_plan(st, desired, observe(opened, st), {opt.remove_orphans});
   if (opt.dry_run) {
     ctx.io.out << plan::describe(plan);
@@ -112,6 +117,7 @@ Verb up_verb() {
           "  edgecrew up                       # every enabled service\n"
           "  edgecrew up redis                 # redis and what it depends on\n"
           "  edgecrew up --wait                # and wait until each one is ready\n"
+          "  edgecrew up --build               # build the images of build: services first\n"
           "  edgecrew up --dry-run             # print the plan, change nothing",
           [](CLI::App& sub) {
             auto opt = std::make_shared<UpOptions>();
@@ -126,6 +132,9 @@ Verb up_verb() {
             sub.add_flag("--remove-orphans", opt->remove_orphans,
                          "Remove containers whose service left the stack");
             sub.add_flag("--dry-run", opt->dry_run, "Print the plan and change nothing");
+            sub.add_flag("--build", opt->build,
+                         "Build every selected service that has build: first (else only the "
+                         "images that are missing, or pull_policy: build)");
             sub.add_option("--wait-lock", opt->wait_lock_s,
                            "Seconds to wait while another edgecrew changes this project")
                 ->type_name("S")
