@@ -16,9 +16,9 @@ namespace edgecrew::cli {
 namespace {
 
 std::vector<Verb> verbs() {
-  return {cdi_verb(),  config_verb(), doctor_verb(),  down_verb(), env_verb(),
-          exec_verb(), images_verb(), init_verb(),    logs_verb(), plan_verb(),
-          ps_verb(),   render_verb(), restart_verb(), up_verb()};
+  return {build_verb(), cdi_verb(),  config_verb(), doctor_verb(),  down_verb(),
+          env_verb(),   exec_verb(), images_verb(), init_verb(),    logs_verb(),
+          plan_verb(),  ps_verb(),   render_verb(), restart_verb(), up_verb()};
 }
 
 // CLI11 lists the commands itself; the footer says what happens without a stack file.

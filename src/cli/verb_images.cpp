@@ -145,6 +145,8 @@ int run_pull(Context& ctx, const ImagesOptions& opt) {
   auto opened = open_engine(ctx, st);
   std::vector<std::string> wanted;
   for (const auto* s : services) {
+    // A service with build: gets its image from `edgecrew build` (or up), not from a registry.
+    if (s->build) continue;
     if (std::find(wanted.begin(), wanted.end(), s->image) == wanted.end()) {
       wanted.push_back(s->image);
     }

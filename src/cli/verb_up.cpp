@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "cli/build_stage.h"
 #include "cli/engine_source.h"
 #include "cli/event_lines.h"
 #include "cli/plan_source.h"
@@ -28,6 +29,7 @@ struct UpOptions {
   bool dry_run = false;
   RecreateFlags recreate;
   std::string pull = "missing";  // always | missing | never
+  bool build = false;
   double wait_lock_s = static_cast<double>(k_default_wait_lock.count());
 };
 
@@ -157,6 +159,9 @@ int run_up(Context& ctx, const UpOptions& opt) {
     }
     pull_images(ctx, opened, images, true);
   }
+  // The build stage comes before the plan: the planner sees the images as they now are.
+  build_services(ctx, st, desired, opened, opt.build ? BuildWhen::always : BuildWhen::missing,
+                 opt.dry_run);
   auto plan = plan_against(opened, st, desired, std::move(plan_opts));
   if (opt.dry_run) {
     ctx.io.out << plan::describe(plan);
@@ -200,6 +205,7 @@ Verb up_verb() {
           "  edgecrew up                       # every enabled service\n"
           "  edgecrew up redis                 # redis and what it depends on\n"
           "  edgecrew up --wait                # and wait until each one is ready\n"
+          "  edgecrew up --build               # build the images of build: services first\n"
           "  edgecrew up --dry-run             # print the plan, change nothing\n"
           "  edgecrew up --force-recreate      # replace every container, changed or not\n"
           "  edgecrew up --pull always         # pull every image first, recreate what changed",
@@ -223,6 +229,9 @@ Verb up_verb() {
                 ->check(CLI::IsMember({"always", "missing", "never"}))
                 ->type_name("WHEN")
                 ->capture_default_str();
+            sub.add_flag("--build", opt->build,
+                         "Build every selected service that has build: first (else only the "
+                         "images that are missing, or pull_policy: build)");
             sub.add_option("--wait-lock", opt->wait_lock_s,
                            "Seconds to wait while another edgecrew changes this project")
                 ->type_name("S")

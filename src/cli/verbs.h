@@ -20,6 +20,7 @@ struct Verb {
   std::function<std::function<int(Context&)>(CLI::App& sub)> setup;
 };
 
+Verb build_verb();
 Verb cdi_verb();
 Verb config_verb();
 Verb doctor_verb();

@@ -72,4 +72,10 @@ const Container* container_of(const std::vector<Container>& containers,
   return best;
 }
 
+Status Engine::build_image(const stack::Build&, const std::string& tag, const BuildSink&) {
+  return Error{
+      ErrorKind::invalid_input,
+      fmt::format("building {}: the {} engine builds no images; Podman builds them", tag, name())};
+}
+
 }  // namespace edgecrew::engine

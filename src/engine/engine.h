@@ -121,6 +121,12 @@ struct RuntimeSpec {
 
 // The facts of an OCI runtime spec (config.json); `what` names it in the error.
 Result<RuntimeSpec> runtime_spec_from_json(std::string_view text, const std::string& what);
+// One line of a build's output, as it comes: "STEP 2/4: RUN make", then what the step prints.
+using BuildSink = std::function<void(std::string_view line)>;
+
+// How long a build may stay silent: a step that prints nothing for this long (a compile, a
+// download) is not an error until then. A build has no overall limit.
+inline constexpr std::chrono::milliseconds k_build_idle_timeout{30 * 60 * 1'000};
 
 class Engine {
  public:
@@ -141,6 +147,10 @@ class Engine {
   Result<bool> image_present(const std::string& image);
   virtual Result<ImageStore> image_store() = 0;
   virtual Status pull_image(const std::string& image, const ProgressSink& progress) = 0;
+  // Builds the image from `build` and tags it `tag`, its output to `output` line by line. An
+  // engine that builds nothing (the CRI) says so; Podman builds for both.
+  virtual Status build_image(const stack::Build& build, const std::string& tag,
+                             const BuildSink& output);
 
   // Creates the volume (labelled with the project) unless it exists; a no-op for external ones.
   virtual Status ensure_volume(const stack::Volume& volume, const std::string& project) = 0;

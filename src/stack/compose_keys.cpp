@@ -21,6 +21,9 @@ constexpr std::string_view k_ipam_range =
 constexpr std::string_view k_no_secrets =
     "pass secrets through environment variables from .env, or mount the file with a bind volume";
 constexpr std::string_view k_no_configs = "mount the file with a bind volume";
+constexpr std::string_view k_build_by_hand =
+    "build the image with podman build and its own options, then set image: to its name and "
+    "remove build:";
 constexpr std::string_view k_hooks =
     "edgecrew runs no lifecycle hooks: put the command in the entrypoint, or run it with "
     "edgecrew exec";
@@ -45,9 +48,7 @@ std::vector<ComposeSection> build_sections() {
            {"deploy", S, ""},
            {"annotations", I, "OCI annotations are not passed to the engines"},
            {"attach", I, "edgecrew up does not attach to logs; read them with edgecrew logs"},
-           {"build", R,
-            "edgecrew runs images and builds none: build with \"podman build -t NAME .\" and set "
-            "image: NAME"},
+           {"build", S, ""},
            {"blkio_config", I, "block IO weights and limits are not applied"},
            {"cap_add", I, "the engine's default capabilities apply"},
            {"cap_drop", I, "the engine's default capabilities apply"},
@@ -114,7 +115,7 @@ std::vector<ComposeSection> build_sections() {
            {"privileged", R,
             "give the container what it needs with devices: host paths or CDI names"},
            {"profiles", S, ""},
-           {"pull_policy", I, "a missing image is pulled, a local one never is"},
+           {"pull_policy", S, ""},
            {"pull_refresh_after", I, "a missing image is pulled, a local one never is"},
            {"read_only", I, "the root filesystem stays writable"},
            {"restart", S, ""},
@@ -139,6 +140,35 @@ std::vector<ComposeSection> build_sections() {
            {"volumes", S, ""},
            {"volumes_from", R, "mount the same named volume in both services"},
            {"working_dir", S, ""},
+       }},
+      // build: in its mapping form; Podman builds it (POST /libpod/build).
+      {"build",
+       {
+           {"context", S, ""},
+           {"dockerfile", S, ""},
+           {"dockerfile_inline", S, ""},
+           {"entitlements", R, k_build_by_hand},
+           {"args", S, ""},
+           {"ssh", R, k_build_by_hand},
+           {"labels", S, ""},
+           {"cache_from", I, "Podman's local layer cache is used"},
+           {"cache_to", I, "Podman's local layer cache is used"},
+           {"no_cache", S, ""},
+           {"no_cache_filter", I, "set no_cache: true to rebuild every stage"},
+           {"additional_contexts", R, k_build_by_hand},
+           {"network", S, ""},
+           {"provenance", I, "Podman writes no attestations"},
+           {"sbom", I, "Podman writes no attestations"},
+           {"pull", S, ""},
+           {"target", S, ""},
+           {"shm_size", I, "the build's /dev/shm has Podman's default size"},
+           {"extra_hosts", I, "the build's /etc/hosts is Podman's default"},
+           {"isolation", I, "Podman's default build isolation applies"},
+           {"privileged", R, k_build_by_hand},
+           {"secrets", R, k_build_by_hand},
+           {"tags", I, "the image is tagged once: image:, else <project>-<service>"},
+           {"ulimits", I, "the build's ulimits are containers.conf's default_ulimits"},
+           {"platforms", I, "the image is built for the host's platform"},
        }},
       {"volume",
        {

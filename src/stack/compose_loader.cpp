@@ -357,8 +357,13 @@ LoadResult load_stack(const std::vector<SourceFile>& sources, const LoadOptions&
                     "use letters, digits, '.', '-' and '_', starting with a letter or digit");
         continue;
       }
-      if (auto service = decode_service(k, v, d, ctx))
+      if (auto service = decode_service(k, v, d, ctx)) {
+        // Compose's name for an image built without image: (compose-go's default image name).
+        if (service->build && service->image.empty()) {
+          service->image = stack.name + "-" + service->name;
+        }
         stack.services.push_back(std::move(*service));
+      }
     }
   }
   std::sort(stack.services.begin(), stack.services.end(),

@@ -137,9 +137,29 @@ struct ServiceNetwork {
   Location where;
 };
 
+// `build:`: how the service's image is built (by Podman, whichever engine runs it).
+struct Build {
+  std::string context;            // an absolute directory
+  std::string dockerfile;         // absolute; "" = the context's Containerfile, else its Dockerfile
+  std::string dockerfile_inline;  // the Containerfile's text, instead of a file
+  std::map<std::string, std::string> args;
+  std::string target;  // the stage to build; "" = the last
+  std::map<std::string, std::string> labels;
+  std::string network;  // "" = the builder's default | host | none | a network's name
+  bool no_cache = false;
+  bool pull = false;  // pull the base images even when present
+  Location where;
+};
+
+// pull_policy: `missing` (the default: pull, or build, what the store lacks), `build` (build the
+// image on every up).
+enum class PullPolicy { missing, build };
+
 struct Service {
   std::string name;
-  std::string image;
+  std::string image;  // with build: and no image:, "<project>-<service>" as Compose names it
+  std::optional<Build> build;
+  PullPolicy pull_policy = PullPolicy::missing;
   std::optional<std::vector<std::string>> entrypoint;  // unset = the image's
   std::optional<std::vector<std::string>> command;     // unset = the image's
   std::map<std::string, std::string> environment;

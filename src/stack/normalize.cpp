@@ -115,6 +115,21 @@ json probe_json(const Probe& p) {
 json service_to_json(const Service& s, const Stack& stack) {
   json j;
   j["image"] = s.image;
+  if (s.build) {
+    const Build& b = *s.build;
+    json build;
+    build["context"] = b.context;
+    if (!b.dockerfile.empty()) build["dockerfile"] = b.dockerfile;
+    if (!b.dockerfile_inline.empty()) build["dockerfile_inline"] = b.dockerfile_inline;
+    if (!b.args.empty()) build["args"] = b.args;
+    if (!b.target.empty()) build["target"] = b.target;
+    if (!b.labels.empty()) build["labels"] = b.labels;
+    if (!b.network.empty()) build["network"] = b.network;
+    if (b.no_cache) build["no_cache"] = true;
+    if (b.pull) build["pull"] = true;
+    j["build"] = std::move(build);
+  }
+  if (s.pull_policy == PullPolicy::build) j["pull_policy"] = "build";
   if (s.entrypoint) j["entrypoint"] = *s.entrypoint;
   if (s.command) j["command"] = *s.command;
   if (!s.environment.empty()) j["environment"] = s.environment;
@@ -217,6 +232,9 @@ std::string spec_hash(const Service& service, const Stack& stack) {
   json j = service_to_json(service, stack);
   j.erase("depends_on");
   j.erase("profiles");
+  // How the image is made is not the container: a rebuilt image changes the image's id.
+  j.erase("build");
+  j.erase("pull_policy");
   if (j.contains("x-edgecrew")) {
     j["x-edgecrew"].erase("probe");
     if (j["x-edgecrew"].empty()) j.erase("x-edgecrew");

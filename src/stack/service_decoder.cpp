@@ -219,6 +219,32 @@ void same_as_deploy(const std::pair<std::optional<T>, const Node*>& service_leve
   deploy_level = value;
 }
 
+// pull_policy: `build` builds on every up; `missing` (if_not_present) is what edgecrew always does;
+// the others are accepted with a warning, since a local image is never pulled again.
+void decode_pull_policy(const Node& n, Service& s, Decoder& d) {
+  const std::string what = fmt::format("pull_policy of service \"{}\"", s.name);
+  auto policy = d.string(n, what);
+  if (!policy) return;
+  if (*policy == "build") {
+    if (!s.build) {
+      d.diags().error(n.where, fmt::format("{} is build, but the service has no build:", what),
+                      "add build: with the directory to build the image from");
+      return;
+    }
+    s.pull_policy = PullPolicy::build;
+  } else if (*policy == "missing" || *policy == "if_not_present") {
+    s.pull_policy = PullPolicy::missing;
+  } else if (*policy == "always" || *policy == "never" || *policy == "daily" ||
+             *policy == "weekly" || policy->starts_with("every_")) {
+    d.diags().warning(n.where, fmt::format("{} \"{}\" is not applied", what, *policy),
+                      "edgecrew pulls (or builds) only an image the store lacks; remove the local "
+                      "image to get a newer one");
+  } else {
+    d.diags().error(n.where, fmt::format("unknown {} \"{}\"", what, *policy),
+                    "use missing, build, always, never, daily, weekly or every_<duration>");
+  }
+}
+
 }  // namespace
 
 std::optional<Service> decode_service(const Node& name_node, const Node& node, Decoder& d,
@@ -237,6 +263,7 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
   d.check_section(node, fmt::format("service \"{}\"", name), "service");
 
   const Node* environment = nullptr;
+  const Node* pull_policy = nullptr;
   // The older service-level spellings of deploy.resources values, checked against them below.
   std::pair<std::optional<double>, const Node*> cpus;
   std::pair<std::optional<std::int64_t>, const Node*> mem_limit;
@@ -329,6 +356,10 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
       cpus = {decode_cpus(v, d, what), &v};
     } else if (key == "gpus") {
       decode_gpus(v, s, d);
+    } else if (key == "build") {
+      decode_build(v, s, d, ctx);
+    } else if (key == "pull_policy") {
+      pull_policy = &v;
     }
   }
   same_as_deploy(cpus, s.resources.cpus, "cpus", "deploy.resources.limits.cpus", d);
@@ -350,9 +381,10 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
                                 "requires at least {}",
                                 name, s.probe->password.size(), k_neo4j_min_password));
   }
-  if (s.image.empty() && !node.find("image")) {
+  if (pull_policy != nullptr) decode_pull_policy(*pull_policy, s, d);
+  if (s.image.empty() && !node.find("image") && !node.find("build")) {
     d.diags().error(s.where, fmt::format("service \"{}\" has no image", name),
-                    "add image: NAME:TAG; edgecrew does not build images");
+                    "add image: NAME:TAG, or build: with the directory to build it from");
   }
   return s;
 }

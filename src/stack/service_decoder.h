@@ -28,6 +28,9 @@ void decode_ports(const Node& n, Service& s, Decoder& d);
 void decode_volumes(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx);
 void decode_devices(const Node& n, Service& s, Decoder& d);
 void decode_gpus(const Node& n, Service& s, Decoder& d);  // the service's gpus: key
+// build: a context directory, or the mapping (paths taken from ctx.dir, the Containerfile's from
+// the context).
+void decode_build(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx);
 // A CPU count (cpus, limits cpus): a number, not negative.
 std::optional<double> decode_cpus(const Node& n, Decoder& d, const std::string& what);
 

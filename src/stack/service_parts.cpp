@@ -476,3 +476,91 @@ void decode_extension(const Node& n, Service& s, Decoder& d) {
 }
 
 }  // namespace edgecrew::stack
+
+namespace edgecrew::stack {
+
+namespace {
+
+bool remote_context(const std::string& context) {
+  return context.find("://") != std::string::npos || context.starts_with("git@") ||
+         context.starts_with("github.com/");
+}
+
+}  // namespace
+
+void decode_build(const Node& n, Service& s, Decoder& d, const DecodeContext& ctx) {
+  const std::string what = fmt::format("build of service \"{}\"", s.name);
+  Build b;
+  b.where = n.where;
+  std::string context = ".";
+  const Node* context_node = &n;
+  if (n.is_scalar()) {
+    context = n.scalar;
+  } else if (d.check_section(n, what, "build")) {
+    for (const auto& [k, v] : n.entries) {
+      const std::string& key = k.scalar;
+      const std::string item = fmt::format("\"{}\" of {}", key, what);
+      if (key == "context") {
+        context = d.string(v, item).value_or(".");
+        context_node = &v;
+      } else if (key == "dockerfile") {
+        b.dockerfile = d.string(v, item).value_or("");
+        if (b.dockerfile.empty() && v.is_scalar()) {
+          d.diags().error(v.where, item + " is empty", "name the Containerfile, or remove the key");
+        }
+      } else if (key == "dockerfile_inline") {
+        b.dockerfile_inline = d.string(v, item).value_or("");
+        if (b.dockerfile_inline.empty() && v.is_scalar()) {
+          d.diags().error(v.where, item + " is empty", "write the Containerfile's instructions");
+        }
+      } else if (key == "args") {
+        if (auto kv = d.key_values(v, item, ctx.variables, true)) b.args = std::move(*kv);
+      } else if (key == "labels") {
+        if (auto kv = d.key_values(v, item, nullptr)) b.labels = std::move(*kv);
+      } else if (key == "target") {
+        b.target = d.string(v, item).value_or("");
+      } else if (key == "network") {
+        b.network = d.string(v, item).value_or("");
+        if (b.network == "default") b.network.clear();
+      } else if (key == "no_cache") {
+        b.no_cache = d.boolean(v, item).value_or(false);
+      } else if (key == "pull") {
+        b.pull = d.boolean(v, item).value_or(false);
+      }
+    }
+    if (!b.dockerfile.empty() && !b.dockerfile_inline.empty()) {
+      d.diags().error(n.where,
+                      fmt::format("dockerfile and dockerfile_inline of {} are both set", what),
+                      "keep one of them");
+    }
+  } else {
+    return;  // check_section said what is wrong
+  }
+  if (context.empty()) {
+    d.diags().error(context_node->where, fmt::format("the context of {} is empty", what),
+                    "set it to the directory to build, \".\" for the compose file's");
+    return;
+  }
+  if (remote_context(context)) {
+    d.diags().error(context_node->where,
+                    fmt::format("the context of {} is a URL ({}): edgecrew builds from a local "
+                                "directory only",
+                                what, shown(context)),
+                    "clone or download it, and set context to that directory");
+    return;
+  }
+  const auto dir = absolute_from(ctx.dir, context, ctx.home);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    d.diags().error(context_node->where,
+                    fmt::format("the context of {} is not a directory: {}", what, dir.string()),
+                    "context is taken from the compose file's directory");
+    return;
+  }
+  b.context = dir.string();
+  // The Containerfile is taken from the context, as Compose takes it.
+  if (!b.dockerfile.empty()) b.dockerfile = absolute_from(dir, b.dockerfile, ctx.home).string();
+  s.build = std::move(b);
+}
+
+}  // namespace edgecrew::stack

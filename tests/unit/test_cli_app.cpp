@@ -164,8 +164,8 @@ TEST(CliApp, BadStackFileListsEveryErrorAndExitsTwo) {
   EXPECT_EQ(r.err,
             "compose.yaml:3:5: unknown key \"imagee\" in service \"redis\" (did you mean "
             "\"image\"?)\n"
-            "compose.yaml:2:3: service \"redis\" has no image (add image: NAME:TAG; edgecrew does "
-            "not build images)\n"
+            "compose.yaml:2:3: service \"redis\" has no image (add image: NAME:TAG, or build: "
+            "with the directory to build it from)\n"
             "compose.yaml:8:19: the Neo4j password in NEO4J_AUTH of service \"neo4j\" has 5 "
             "characters; Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD; edgecrew init "
             "generates one)\n"

@@ -12,9 +12,11 @@
 #include <set>
 #include <sstream>
 
+#include "host_tree.h"
 #include "stack/compose_keys.h"
 #include "stack/compose_loader.h"
 #include "stack/model.h"
+#include "stack/normalize.h"
 #include "stack_test_support.h"
 
 namespace edgecrew::stack {
@@ -163,6 +165,7 @@ const std::map<std::string, std::string>& templates() {
       {"service_network",
        "services:\n  s:\n    image: x\n    networks:\n      n:\n        @: null\nnetworks:\n"
        "  n: {}\n"},
+      {"build", "services:\n  s:\n    image: x\n    build:\n      @: null\n"},
   };
   return t;
 }
@@ -396,6 +399,95 @@ TEST(ComposeInterpolation, ComposeProjectNameIsTheProjectsName) {
   ASSERT_TRUE(named.stack);
   EXPECT_EQ(named.stack->name, "shop-dev");
   EXPECT_EQ(named.stack->services[0].labels.at("p"), "shop-dev");
+}
+
+// build: as Compose reads it, paths taken from the compose file's directory.
+struct BuildDir {
+  edgecrew::testing::HostTree tree;
+  BuildDir() { tree.file("/web/Containerfile", "FROM x\n").file("/web/docker/prod", "FROM y\n"); }
+  LoadResult load(const std::string& text) const {
+    return load_text(text, options_for_tests(), "compose.yaml", tree.root);
+  }
+};
+
+TEST(ComposeBuild, AContextAloneNamesTheImageAfterProjectAndService) {
+  BuildDir dir;
+  auto r = dir.load("services:\n  web:\n    build: ./web\n");
+  ASSERT_TRUE(r.stack) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_THAT(r.diagnostics.items(), IsEmpty());
+  const Service& web = r.stack->services[0];
+  EXPECT_EQ(web.image, "app-web");
+  ASSERT_TRUE(web.build);
+  EXPECT_EQ(web.build->context, (dir.tree.root / "web").string());
+  EXPECT_EQ(web.build->dockerfile, "");
+  EXPECT_EQ(web.pull_policy, PullPolicy::missing);
+}
+
+TEST(ComposeBuild, TheMappingWithImageTagsTheResultAsImage) {
+  BuildDir dir;
+  auto r = dir.load(
+      "services:\n  web:\n    image: example/web:2\n    pull_policy: build\n    build:\n"
+      "      context: web\n      dockerfile: docker/prod\n      args: [VERSION=1.2, FROM_ENV]\n"
+      "      target: runtime\n      labels: {team: edge}\n      network: default\n"
+      "      no_cache: true\n      pull: \"false\"\n      x-note: kept out\n");
+  ASSERT_TRUE(r.stack) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_THAT(r.diagnostics.items(), IsEmpty());
+  const Service& web = r.stack->services[0];
+  EXPECT_EQ(web.image, "example/web:2");
+  ASSERT_TRUE(web.build);
+  EXPECT_EQ(web.build->dockerfile, (dir.tree.root / "web/docker/prod").string());
+  EXPECT_EQ(web.build->args, (std::map<std::string, std::string>{{"VERSION", "1.2"}}));
+  EXPECT_EQ(web.build->target, "runtime");
+  EXPECT_EQ(web.build->labels, (std::map<std::string, std::string>{{"team", "edge"}}));
+  EXPECT_EQ(web.build->network, "");
+  EXPECT_TRUE(web.build->no_cache);
+  EXPECT_FALSE(web.build->pull);
+  EXPECT_EQ(web.pull_policy, PullPolicy::build);
+
+  // How the image is made is not in the container's spec hash; the image's name is.
+  auto plain = dir.load("services:\n  web:\n    image: example/web:2\n    build: web\n");
+  ASSERT_TRUE(plain.stack);
+  EXPECT_EQ(spec_hash(plain.stack->services[0], *plain.stack),
+            spec_hash(r.stack->services[0], *r.stack));
+}
+
+TEST(ComposeBuild, WhatCannotBeBuiltIsAnErrorWhereItIsWritten) {
+  BuildDir dir;
+  auto url = dir.load("services:\n  web:\n    build: https://github.com/x/y.git#main\n");
+  EXPECT_THAT(errors(url), ElementsAre(HasSubstr("compose.yaml:3:12: the context of build of "
+                                                 "service \"web\" is a URL")));
+  auto missing = dir.load("services:\n  web:\n    build:\n      context: nowhere\n");
+  EXPECT_THAT(errors(missing), ElementsAre(HasSubstr("compose.yaml:4:16: the context of build of "
+                                                     "service \"web\" is not a directory")));
+  auto both = dir.load(
+      "services:\n  web:\n    build:\n      context: web\n      dockerfile: a\n"
+      "      dockerfile_inline: FROM x\n");
+  EXPECT_THAT(errors(both), ElementsAre(HasSubstr("dockerfile and dockerfile_inline")));
+  auto typo = dir.load("services:\n  web:\n    build:\n      contxt: web\n");
+  EXPECT_THAT(errors(typo), ElementsAre(HasSubstr("compose.yaml:4:7: unknown key \"contxt\"")));
+  auto refused =
+      dir.load("services:\n  web:\n    build:\n      context: web\n      ssh: [default]\n");
+  EXPECT_THAT(errors(refused), ElementsAre(HasSubstr("\"ssh\" of build of service \"web\" is not "
+                                                     "supported")));
+  auto ignored =
+      dir.load("services:\n  web:\n    build:\n      context: web\n      cache_from: [a]\n");
+  ASSERT_TRUE(ignored.stack);
+  EXPECT_THAT(formatted(ignored.diagnostics, Severity::warning),
+              ElementsAre(HasSubstr("\"cache_from\" of build of service \"web\" is ignored")));
+  auto not_bool =
+      dir.load("services:\n  web:\n    build:\n      context: web\n      no_cache: sometimes\n");
+  EXPECT_THAT(errors(not_bool), ElementsAre(HasSubstr("must be true or false")));
+  auto policy = dir.load("services:\n  web:\n    image: x\n    pull_policy: build\n");
+  EXPECT_THAT(errors(policy), ElementsAre(HasSubstr("pull_policy of service \"web\" is build, but "
+                                                    "the service has no build:")));
+  auto unknown = dir.load("services:\n  web:\n    image: x\n    pull_policy: sometimes\n");
+  EXPECT_THAT(errors(unknown), ElementsAre(HasSubstr("unknown pull_policy")));
+  auto always = dir.load("services:\n  web:\n    image: x\n    pull_policy: always\n");
+  ASSERT_TRUE(always.stack);
+  EXPECT_THAT(formatted(always.diagnostics, Severity::warning),
+              ElementsAre(HasSubstr("pull_policy of service \"web\" \"always\" is not applied")));
+  auto neither = dir.load("services:\n  web:\n    restart: always\n");
+  EXPECT_THAT(errors(neither), ElementsAre(HasSubstr("has no image")));
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ TEST(LoaderErrors, UnknownServiceKeySuggestsTheKnownOne) {
       "  a:\n"
       "    imagee: nginx\n",
       {"compose.yaml:3:5: unknown key \"imagee\" in service \"a\" (did you mean \"image\"?)",
-       "compose.yaml:2:3: service \"a\" has no image (add image: NAME:TAG; edgecrew does not build "
-       "images)"});
+       "compose.yaml:2:3: service \"a\" has no image (add image: NAME:TAG, or build: with the "
+       "directory to build it from)"});
   // Far from every key: no suggestion.
   expect_diagnostics(
       "services:\n"
@@ -559,7 +559,7 @@ TEST(LoaderErrors, RejectedKeys) {
       "services:\n"
       "  a:\n"
       "    image: x\n"
-      "    build: .\n"
+      "    pid: host\n"
       "    privileged: true\n"
       "    volumes_from: [b]\n"
       "secrets:\n"
@@ -567,8 +567,8 @@ TEST(LoaderErrors, RejectedKeys) {
       {// the position of the value, as for every top-level key
        "compose.yaml:7:1: \"secrets\" of the stack file is not supported (pass secrets through "
        "environment variables from .env, or mount the file with a bind volume)",
-       "compose.yaml:4:5: \"build\" of service \"a\" is not supported (edgecrew runs images and "
-       "builds none: build with \"podman build -t NAME .\" and set image: NAME)",
+       "compose.yaml:4:5: \"pid\" of service \"a\" is not supported (sharing a PID namespace is "
+       "not supported)",
        "compose.yaml:5:5: \"privileged\" of service \"a\" is not supported (give the container "
        "what it needs with devices: host paths or CDI names)",
        "compose.yaml:6:5: \"volumes_from\" of service \"a\" is not supported (mount the same "
@@ -826,7 +826,7 @@ TEST(LoaderErrors, EveryProblemAtOnce) {
       "    environment:\n"
       "      NEO4J_AUTH: neo4j/${NEO4J_PASSWORD}\n"
       "    volumes: [data:/data, ./nope:/nope]\n"
-      "    build: .\n"
+      "    build: https://example.com/repo.git\n"
       "  x y: {image: x}\n",
       options);
   EXPECT_FALSE(r.stack.has_value());
@@ -841,10 +841,11 @@ TEST(LoaderErrors, EveryProblemAtOnce) {
           "empty (a CDI name looks like nvidia.com/gpu=all)",
           "compose.yaml:7:14: unknown restart policy \"sometimes\" (use no, always, on-failure[:N] "
           "or unless-stopped)",
-          "compose.yaml:2:3: service \"api\" has no image (add image: NAME:TAG; edgecrew does not "
-          "build images)",
-          "compose.yaml:14:5: \"build\" of service \"db\" is not supported (edgecrew runs images "
-          "and builds none: build with \"podman build -t NAME .\" and set image: NAME)",
+          "compose.yaml:2:3: service \"api\" has no image (add image: NAME:TAG, or build: with the "
+          "directory to build it from)",
+          "compose.yaml:14:12: the context of build of service \"db\" is a URL "
+          "(https://example.com/repo.git): edgecrew builds from a local directory only (clone or "
+          "download it, and set context to that directory)",
           "compose.yaml:12:19: the Neo4j password in NEO4J_AUTH of service \"db\" has 2 "
           "characters; Neo4j 5 requires at least 8 (set a longer NEO4J_PASSWORD; edgecrew init "
           "generates one)",

@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "engine/podman/build_context.h"
 #include "engine/podman/podman_mapping.h"
 #include "engine/podman/podman_protocol.h"
 #include "util/clock.h"
@@ -301,6 +302,61 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
                                  : fmt::format("{} ms", m_timeouts.pull.count()))};
   }
   if (progress) progress({.layer = "", .status = "pulled " + image});
+  return Ok{};
+}
+
+Status PodmanEngine::build_image(const stack::Build& build, const std::string& tag,
+                                 const BuildSink& output) {
+  const std::string what = "building image " + tag;
+  auto context = pack_context(build);
+  if (!context) return Error{context.error().kind, what + ": " + context.error().message};
+  const std::string path = "/build?" + build_query(build, tag, context->dockerfile);
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = fmt::format("http://d{}{}", k_api_prefix, path);
+  request.unix_socket = m_endpoint.socket;
+  request.connect_timeout = m_timeouts.connect;
+  request.headers = {{"Content-Type", "application/x-tar"}};
+  request.body = std::move(context->tar);
+
+  BuildLog log;
+  LineSplitter lines;
+  auto last_event = SteadyClock::now();
+  bool stalled = false;
+  auto on_line = [&](std::string_view line) {
+    log.feed(line, output);
+    return true;
+  };
+  auto on_piece = [&](std::string_view piece) {
+    last_event = SteadyClock::now();
+    return lines.feed(piece, on_line);
+  };
+  auto cancelled = [&] {
+    stalled = SteadyClock::now() - last_event >= m_timeouts.build_idle;
+    return stalled;
+  };
+  auto response = net::http_stream(request, on_piece, cancelled);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("{}: podman API POST /build: {}", what, response.error().message)};
+  }
+  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
+  if (!lines.rest().empty()) on_line(lines.rest());
+  log.finish(output);
+  if (!log.error().empty()) {
+    std::string message = fmt::format("{}: {}", what, log.error());
+    if (!log.step().empty()) {
+      message += fmt::format("\n  failed at {}", log.step());
+      for (const auto& line : log.step_output()) message += "\n  | " + line;
+    }
+    return Error{ErrorKind::invalid_input, message};
+  }
+  if (stalled) {
+    return Error{ErrorKind::timeout,
+                 fmt::format("{}: Podman reported nothing for {} s{}; cancelled", what,
+                             m_timeouts.build_idle.count() / 1000,
+                             log.step().empty() ? "" : " during " + log.step())};
+  }
   return Ok{};
 }
 

@@ -40,7 +40,8 @@ struct PodmanTimeouts {
   std::chrono::milliseconds connect = k_podman_connect_timeout;
   std::chrono::milliseconds call = k_podman_call_timeout;
   std::chrono::milliseconds stop_margin = k_podman_stop_margin;
-  std::chrono::milliseconds pull = k_podman_pull_timeout;  // without any progress, see above
+  std::chrono::milliseconds pull = k_podman_pull_timeout;       // without any progress, see above
+  std::chrono::milliseconds build_idle = k_build_idle_timeout;  // a build without any output
 };
 
 class PodmanEngine : public Engine {
@@ -56,6 +57,10 @@ class PodmanEngine : public Engine {
   Result<std::optional<ImageInfo>> image(const std::string& image) override;
   Result<ImageStore> image_store() override;
   Status pull_image(const std::string& image, const ProgressSink& progress) override;
+  // POST /libpod/build with the context as a tar stream (build_context.h); the output relayed
+  // line by line; a failure names the step and its last lines.
+  Status build_image(const stack::Build& build, const std::string& tag,
+                     const BuildSink& output) override;
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
   Result<bool> remove_volume(const stack::Volume& volume) override;
   Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;

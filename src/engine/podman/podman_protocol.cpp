@@ -224,4 +224,51 @@ PullReference split_reference(std::string_view reference) {
   return {std::string(reference), "latest"};
 }
 
+std::string build_query(const stack::Build& build, const std::string& tag,
+                        const std::string& dockerfile) {
+  std::string q = "dockerfile=" + query_escape(dockerfile) + "&t=" + query_escape(tag) + "&rm=true";
+  if (!build.args.empty()) {
+    q += "&buildargs=" + query_escape(nlohmann::json(build.args).dump());
+  }
+  if (!build.labels.empty()) {
+    q += "&labels=" + query_escape(nlohmann::json(build.labels).dump());
+  }
+  if (!build.target.empty()) q += "&target=" + query_escape(build.target);
+  if (!build.network.empty()) q += "&networkmode=" + query_escape(build.network);
+  if (build.no_cache) q += "&nocache=true";
+  if (build.pull) q += "&pullpolicy=always";
+  return q;
+}
+
+void BuildLog::line(std::string_view text, const LineSink& on_line) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (text.starts_with("STEP ") || text.starts_with("Step ")) {
+    m_step = std::string(text);
+    m_step_output.clear();
+  } else if (!m_step.empty()) {
+    if (m_step_output.size() == k_kept) m_step_output.erase(m_step_output.begin());
+    m_step_output.emplace_back(text);
+  }
+  if (on_line) on_line(text);
+}
+
+void BuildLog::feed(std::string_view json_line, const LineSink& on_line) {
+  const nlohmann::json item = nlohmann::json::parse(json_line, nullptr, false);
+  if (item.is_discarded() || !item.is_object()) return;
+  std::string error = json_string(item, "error");
+  if (error.empty()) error = json_string(json_object(item, "errorDetail"), "message");
+  if (!error.empty() && m_error.empty()) m_error = trim_body(error);
+  m_partial += json_string(item, "stream");
+  std::size_t begin = 0;
+  for (std::size_t nl; (nl = m_partial.find('\n', begin)) != std::string::npos; begin = nl + 1) {
+    line(std::string_view(m_partial).substr(begin, nl - begin), on_line);
+  }
+  m_partial.erase(0, begin);
+}
+
+void BuildLog::finish(const LineSink& on_line) {
+  if (!m_partial.empty()) line(m_partial, on_line);
+  m_partial.clear();
+}
+
 }  // namespace edgecrew::engine::podman

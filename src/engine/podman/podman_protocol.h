@@ -97,4 +97,36 @@ struct PullReference {
 };
 PullReference split_reference(std::string_view reference);
 
+// The query of libpod's POST /build for `build`, tagged `tag`, its Containerfile at `dockerfile`
+// in the context's archive: dockerfile, t, buildargs and labels (JSON objects), target,
+// networkmode, nocache, pullpolicy=always for pull, and rm (the steps' containers removed, even
+// when the build fails).
+std::string build_query(const stack::Build& build, const std::string& tag,
+                        const std::string& dockerfile);
+
+// The stream of libpod's POST /build: JSON objects, {"stream": "..."} with the output in pieces
+// that need not end at a line, {"error": "..."} when the build failed (the HTTP status is 200 by
+// then), {"aux": ...}. Complete output lines go to `on_line`; the step running and what it printed
+// are kept for the error.
+class BuildLog {
+ public:
+  using LineSink = std::function<void(std::string_view line)>;
+  void feed(std::string_view json_line, const LineSink& on_line);
+  // The stream ended: an unfinished last line goes out.
+  void finish(const LineSink& on_line);
+
+  const std::string& error() const { return m_error; }
+  const std::string& step() const { return m_step; }  // "STEP 3/4: RUN make"
+  // The step's last lines (at most k_kept).
+  const std::vector<std::string>& step_output() const { return m_step_output; }
+  static constexpr std::size_t k_kept = 40;
+
+ private:
+  void line(std::string_view text, const LineSink& on_line);
+  std::string m_partial;
+  std::string m_error;
+  std::string m_step;
+  std::vector<std::string> m_step_output;
+};
+
 }  // namespace edgecrew::engine::podman

@@ -1,0 +1,121 @@
+// build: on real Podman, in-process as a person runs it: a Containerfile FROM the locally imported
+// busybox (no registry) with an ARG, a RUN and a COPY of a context that a .dockerignore trims;
+// `up` builds it and runs it, a second `up` builds nothing and keeps it, `up --build` builds
+// again, and a failing RUN names its step and output and creates nothing. Also times the build
+// against `podman build` of the same context.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "../unit/cli_fixture.h"
+#include "cli/app.h"
+#include "podman_peer.h"
+
+namespace edgecrew::engine::podman {
+namespace {
+
+using namespace edgecrew::engine::podman::test;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+using edgecrew::testing::CliRun;
+
+class CliBuildTest : public PodmanPeerTest {
+ protected:
+  void SetUp() override {
+    PodmanPeerTest::SetUp();
+    if (HasFatalFailure()) return;
+    m_process.environment = cli_environment(*s_peer, s_peer->dir);
+    m_process.host_root = s_peer->dir / "host";
+  }
+
+  CliRun run_in(const fs::path& dir, const std::vector<std::string>& args) {
+    m_process.cwd = dir;
+    return edgecrew::testing::run_cli(args, m_process);
+  }
+
+  cli::Process m_process;
+};
+
+TEST_F(CliBuildTest, UpBuildsRunsKeepsAndAFailedStepCreatesNothing) {
+  const fs::path good = s_peer->dir / "good";
+  write(good / "ctx/Containerfile",
+        std::string("FROM ") + k_image +
+            "\n"
+            "ARG GREETING=unset\n"
+            "RUN echo \"built with $GREETING\" > /greeting && ulimit -n > /nofile\n"
+            "COPY . /src/\n"
+            "CMD [\"sleep\", \"1000\"]\n");
+  write(good / "ctx/app.txt", "v1\n");
+  write(good / "ctx/secret.txt", "not for the image\n");
+  write(good / "ctx/.dockerignore", "secret.txt\n");
+  write(good / "compose.yaml",
+        "name: ecbuild\n"
+        "services:\n"
+        "  web:\n"
+        "    build:\n"
+        "      context: ctx\n"
+        "      args: {GREETING: hello}\n"
+        "    network_mode: host\n"
+        "    stop_grace_period: 1s\n");
+
+  const auto started = std::chrono::steady_clock::now();
+  auto up = run_in(good, {"up"});
+  const auto ours = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, HasSubstr("web: building ecbuild-web from "));
+  EXPECT_THAT(up.out, HasSubstr("web | STEP 3/5: RUN echo"));
+  EXPECT_THAT(up.out, HasSubstr("web: built ecbuild-web (sha256:"));
+  EXPECT_THAT(up.out, HasSubstr("ecbuild: 1 created\n"));
+  auto greeting = run_in(good, {"exec", "web", "--", "cat", "/greeting", "/src/app.txt"});
+  EXPECT_EQ(greeting.status, 0) << greeting.err;
+  EXPECT_EQ(greeting.out, "built with hello\nv1\n");
+  EXPECT_NE(run_in(good, {"exec", "web", "--", "ls", "/src/secret.txt"}).status, 0);
+  EXPECT_EQ(run_in(good, {"exec", "web", "--", "ls", "/src/Containerfile"}).status, 0);
+
+  // Again: the image is there, nothing is built, the container is kept.
+  auto again = run_in(good, {"up"});
+  ASSERT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, Not(HasSubstr("building")));
+  EXPECT_THAT(again.out, HasSubstr("ecbuild: 1 kept\n"));
+  // Asked for: built again, from the layer cache.
+  auto rebuilt = run_in(good, {"build"});
+  ASSERT_EQ(rebuilt.status, 0) << rebuilt.out << rebuilt.err;
+  EXPECT_THAT(rebuilt.out, HasSubstr("ecbuild: 1 image built\n"));
+
+  // The same context built by podman itself, without its cache, for the report's comparison.
+  const auto podman_started = std::chrono::steady_clock::now();
+  auto by_podman = podman(*s_peer, {"build", "--no-cache", "-q", "--build-arg", "GREETING=hello",
+                                    "-t", "ecbuild-by-podman", (good / "ctx").string()});
+  const auto theirs = std::chrono::steady_clock::now() - podman_started;
+  ASSERT_TRUE(by_podman && by_podman->status.success()) << (by_podman ? by_podman->err : "");
+  std::cerr << "build timing: edgecrew up (build + create + start) "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(ours).count()
+            << " ms, podman build --no-cache "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(theirs).count() << " ms\n";
+
+  // A RUN that fails: its step and output, exit 1, nothing created.
+  const fs::path bad = s_peer->dir / "bad";
+  write(bad / "Containerfile",
+        std::string("FROM ") + k_image +
+            "\nRUN echo before the failure && false\nCMD [\"sleep\", \"1\"]\n");
+  write(bad / "compose.yaml",
+        "name: ecbuildbad\nservices:\n  broken:\n    build: .\n    network_mode: host\n");
+  auto failed = run_in(bad, {"up"});
+  EXPECT_EQ(failed.status, 1) << failed.out << failed.err;
+  EXPECT_THAT(failed.err, HasSubstr("service broken: building image ecbuildbad-broken"));
+  EXPECT_THAT(failed.err, HasSubstr("failed at STEP 2/3: RUN echo before the failure && false"));
+  EXPECT_THAT(failed.err, HasSubstr("| before the failure"));
+  EXPECT_THAT(failed.err, HasSubstr("nothing was created"));
+  auto ps = run_in(bad, {"ps", "--json"});
+  EXPECT_EQ(ps.status, 0) << ps.err;
+  auto listed = nlohmann::json::parse(ps.out, nullptr, false);
+  EXPECT_TRUE(listed.is_array() && listed.empty()) << ps.out;
+}
+
+}  // namespace
+}  // namespace edgecrew::engine::podman
