@@ -14,8 +14,8 @@ namespace edgecrew::cli {
 
 namespace {
 
-// The engine that builds: the one in use when it is Podman (or a test's), else Podman reached
-// as up reaches it.
+// The engine that builds: the one in use when it is Podman, else Podman reached as up reaches
+// it (or as ctx.reach gives it).
 struct Builder {
   std::optional<OpenedEngine> own;  // Podman opened for a stack on the CRI
   const OpenedEngine* engine = nullptr;
@@ -23,7 +23,7 @@ struct Builder {
 
 Builder builder_for(Context& ctx, const stack::Stack& stack, const OpenedEngine& opened) {
   Builder b;
-  if (opened.engine->name() != "cri" || ctx.engine_factory) {
+  if (opened.kind != engine::EngineKind::cri) {
     b.engine = &opened;
     return b;
   }

@@ -33,6 +33,13 @@ std::string engine_name(const Context& ctx, const stack::Stack& stack) {
 
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
                                   const std::string& name, bool start_service) {
+  if (ctx.reach.engine) {
+    OpenedEngine given;
+    given.kind = engine::engine_kind(name).value_or(engine::EngineKind::podman);
+    given.engine = ctx.reach.engine(stack, name);
+    given.where = given.lock_key = "the engine given";
+    return given;
+  }
   engine::EngineRequest request;
   request.kind = engine::engine_kind(name).value_or(engine::EngineKind::podman);
   request.environment = ctx.process.environment;
@@ -69,15 +76,7 @@ Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
 }
 
 OpenedEngine open_engine(const Context& ctx, const stack::Stack& stack) {
-  std::string name = engine_name(ctx, stack);
-  if (ctx.reach.engine) {
-    OpenedEngine opened;
-    opened.kind = engine::engine_kind(name).value_or(engine::EngineKind::podman);
-    opened.engine = ctx.reach.engine(stack, name);
-    opened.where = opened.lock_key = "the engine given";
-    return opened;
-  }
-  auto opened = reach_engine(ctx, stack, name);
+  auto opened = reach_engine(ctx, stack, engine_name(ctx, stack));
   if (!opened) throw CommandError(1, opened.error().message);
   return std::move(*opened);
 }

@@ -21,7 +21,8 @@ using engine::OpenedEngine;
 std::string engine_name(const Context& ctx, const stack::Stack& stack);
 
 // Opens the named engine ("podman" | "cri") with the process's environment and flags
-// (engine::open_engine) without throwing: the error says why it cannot be reached.
+// (engine::open_engine), or takes the one ctx.reach.engine gives, without throwing: the error
+// says why it cannot be reached.
 // `start_service` false: no private Podman service is started when none answers.
 Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
                                   const std::string& name, bool start_service = true);
