@@ -106,7 +106,7 @@ Outcome check_state(const Facts& facts) {
         fmt::format("{}: {} {} ({})", s->name, state, c->id.substr(0, 12), c->image));
     (c->state == engine::ContainerState::running ? up : down).push_back(s->name);
   }
-  std::string summary = fmt::format("on {}: {} running", r->engine, up.size());
+  std::string summary = fmt::format("on {}: {} running", engine::to_string(r->engine), up.size());
   if (!down.empty()) summary += ", not running: " + join(down, ", ");
   if (!absent.empty()) summary += ", not created: " + join(absent, ", ");
   if (!down.empty()) {

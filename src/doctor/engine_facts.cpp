@@ -72,7 +72,7 @@ CriFacts read_cri(const Facts& facts) {
   }
   if (out.is_crio()) {
     // CRI-O's GET /config is its effective configuration: handlers it dropped are not in it.
-    auto text = cri::crio_config(endpoint->socket);
+    auto text = cri::crio_config(out.endpoint->socket);
     if (text && *text) {
       host::CrioConfig running;
       host::apply_crio_config_text(running, **text, "GET /config");
