@@ -5,8 +5,8 @@
 // (stack::dependency_order), the services of a level in parallel on at most `parallelism`
 // threads. Per service: pull the image unless the engine has it, ensure its named volumes, stop
 // and remove the old container (recreate), create, wait for each dependency's depends_on
-// condition, start; a paused container is unpaused. The first failure in a level stops the levels after it. With `wait`, every
-// service's readiness is awaited at the end, within `wait_timeout`.
+// condition, start; a paused container is unpaused. The first failure in a level stops the levels
+// after it. With `wait`, every service's readiness is awaited at the end, within `wait_timeout`.
 
 #include <chrono>
 #include <optional>
