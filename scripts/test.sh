@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
 # Style before anything is built: a file clang-format would change fails the run.
 ./scripts/check_format.sh
-# Warnings are errors here (and so in CI), in both builds.
+# Warnings are errors in this build (and so in CI).
 EDGECREW_CMAKE_ARGS=-DEDGECREW_WERROR=ON ./scripts/build.sh
 cmake --build build
 # The schema tests (label "schema") read the manifests with kubernetes-models, pinned by
@@ -15,8 +15,7 @@ npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/nul
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== the same tests under ASan + UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" \
-  -DEDGECREW_WERROR=ON >/dev/null
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" >/dev/null
 cmake --build build-asan
 # tests/lsan.supp: state OpenSSL frees per thread, caught at exit while a library thread ends.
 # Not the reliability suite (label "reliability"): it drives the binary for minutes, and its
