@@ -306,9 +306,9 @@ TEST_F(PodmanEngineTest, PodmanEngineNamedVolumeSurvivesTheContainer) {
 }
 
 TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
-  const stack::Network network{.key = "default", .name = "ectest_default"};
-  ASSERT_TRUE(engine().ensure_network(network, "ectest"));
-  ASSERT_TRUE(engine().ensure_network(network, "ectest"));
+  const stack::Network desired{.key = "default", .name = "ectest_default"};
+  ASSERT_TRUE(engine().ensure_network(desired, "ectest"));
+  ASSERT_TRUE(engine().ensure_network(desired, "ectest"));
   auto network = get("/networks/ectest_default/json");
   EXPECT_EQ(network["labels"]["io.edgecrew.project"], "ectest");
   EXPECT_EQ(network["dns_enabled"], true);

@@ -60,9 +60,10 @@ TEST_F(TeardownTest, StopsInReverseDependencyOrderThenRemoves) {
   engine.add_container("neo4j", "h", ContainerState::running);
   engine.add_container("vllm", "h", ContainerState::running);
   ASSERT_TRUE(down(stack).ok());
-  EXPECT_THAT(engine.mutations(), ElementsAre("stop vllm-1 10000ms SIGTERM", "remove vllm-1",
-                                              "stop neo4j-1 10000ms SIGTERM", "remove neo4j-1",
-                                              "stop redis-1 10000ms SIGTERM", "remove redis-1"));
+  EXPECT_THAT(engine.mutations(),
+              ElementsAre("stop vllm-1 10000ms SIGTERM", "remove vllm-1",
+                          "stop neo4j-1 10000ms SIGTERM", "remove neo4j-1",
+                          "stop redis-1 10000ms SIGTERM", "remove redis-1", "remove_networks app"));
   EXPECT_THAT(engine.containers(), IsEmpty());
 }
 
@@ -108,7 +109,7 @@ TEST_F(TeardownTest, HonoursStopGracePeriodAndSignalAndSkipsStoppingExitedOnes) 
   ASSERT_TRUE(down(stack, one_thread()).ok());  // one thread: a level's order is fixed
   EXPECT_THAT(engine.mutations(),
               ElementsAre("stop gone-1 10000ms SIGTERM", "remove gone-1", "remove init-1",
-                          "stop neo4j-1 30000ms SIGINT", "remove neo4j-1"));
+                          "stop neo4j-1 30000ms SIGINT", "remove neo4j-1", "remove_networks app"));
 }
 
 TEST_F(TeardownTest, StopTimeoutOverridesTheGracePeriod) {

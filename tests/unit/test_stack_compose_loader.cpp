@@ -651,8 +651,6 @@ networks:
       ElementsAre(
           "compose.yaml:1:1: warning: \"version\" of the stack file is ignored by edgecrew "
           "(obsolete, as in Compose: remove it)",
-          "compose.yaml:10:1: warning: \"networks\" of the stack file is ignored by edgecrew "
-          "(services share one project network, or the host's with network_mode: host)",
           "compose.yaml:5:5: warning: \"tty\" of service \"a\" is ignored by edgecrew (services "
           "run detached; use edgecrew exec for a shell)",
           "compose.yaml:6:5: warning: \"expose\" of service \"a\" is ignored by edgecrew (on a "
