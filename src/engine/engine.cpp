@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace edgecrew::engine {
