@@ -58,8 +58,8 @@ struct Context {
 
 // A failure the command layer reports as one message and exit status; never thrown below cli/.
 struct CommandError : std::runtime_error {
-  CommandError(int status, const std::string& message)
-      : std::runtime_error(message), status(status) {}
+  CommandError(int exit_status, const std::string& message)
+      : std::runtime_error(message), status(exit_status) {}
   int status;
 };
 

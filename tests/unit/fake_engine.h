@@ -193,7 +193,7 @@ class FakeEngine final : public engine::Engine {
     if (auto error = record("image " + image)) return *error;
     std::lock_guard lock(m_mutex);
     if (!m_images.contains(image)) return std::optional<engine::ImageInfo>();
-    return std::optional<engine::ImageInfo>(engine::ImageInfo{id_of(image), {}, 1000});
+    return std::optional<engine::ImageInfo>(engine::ImageInfo{id_of(image), {}, 1000, {}});
   }
 
   Result<engine::ImageStore> image_store() override {

@@ -259,7 +259,7 @@ TEST_P(CdiLibraryRule, AcceptsTheValidCaseAndRefusesTheInvalidOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cdi, CdiLibraryRule, ::testing::ValuesIn(rules()),
-                         [](const ::testing::TestParamInfo<Rule>& info) { return info.param.id; });
+                         [](const ::testing::TestParamInfo<Rule>& rule) { return rule.param.id; });
 
 TEST(CdiLibraryRules, AFileWithoutSpecDataIsRefused) {
   for (const char* text : {"", "\n", "null\n", "---\n"}) {

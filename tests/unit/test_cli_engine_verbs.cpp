@@ -48,9 +48,9 @@ class CliEngineVerbs : public ::testing::Test {
     };
     reach.registries = [this](const std::set<std::string>& registries) {
       std::map<std::string, images::RegistryAnswer> answers;
-      for (const auto& r : registries) {
-        asked_registries.push_back(r);
-        answers[r] = {true, "HTTP 401 on HEAD /v2/: reachable"};
+      for (const auto& registry : registries) {
+        asked_registries.push_back(registry);
+        answers[registry] = {true, "HTTP 401 on HEAD /v2/: reachable"};
       }
       return answers;
     };
@@ -166,7 +166,7 @@ TEST_F(CliEngineVerbs, ASecondWriterWaitsForTheProjectLockAndSaysWhoHoldsIt) {
   std::ostringstream out;
   std::ostringstream err;
   cli::Io io{out, err, false};
-  cli::Context ctx{{}, f.process, io};
+  cli::Context ctx{{}, f.process, io, std::nullopt, {}};
   {
     cli::ProjectLock held(ctx, "app", "the engine given", "up", std::chrono::milliseconds(0));
     EXPECT_EQ(held.path().parent_path(), f.dir / "run" / "edgecrew");

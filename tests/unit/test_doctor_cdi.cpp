@@ -15,7 +15,7 @@ using testing::joined;
 Report run_cdi(const testing::FixtureHost& host, std::optional<std::string> podman = std::nullopt) {
   auto in = host.inputs();
   if (podman) in.podman_version = [podman] { return podman; };
-  return host.run(in, {{"cdi"}, {}});
+  return host.run(in, {{"cdi"}, {}, {}});
 }
 
 TEST(DoctorCdi, NvidiaCtkShapedSpecPassesButDriEntriesWarnWithTheRegenerateCommand) {

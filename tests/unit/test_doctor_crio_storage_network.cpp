@@ -18,7 +18,7 @@ Report run(const testing::FixtureHost& host, std::vector<std::string> sections,
   in.free_bytes = [free_gib](const std::filesystem::path&) -> std::optional<std::uint64_t> {
     return free_gib << 30;
   };
-  return host.run(in, {std::move(sections), {}});
+  return host.run(in, {std::move(sections), {}, {}});
 }
 
 TEST(DoctorCrioConfig, HealthyConfigWithNvidiaDropIn) {
