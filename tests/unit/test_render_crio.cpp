@@ -71,7 +71,7 @@ TEST_F(CrioBuiltin, MatchesTheGoldenFiles) {
 
 TEST_F(CrioBuiltin, EveryFileParsesBackIntoTheMappedMessage) {
   for (const stack::Service* s : m_services) {
-    auto spec = engine::cri::map_service(*s, m_stack);
+    auto spec = engine::cri::map_service(*s, m_stack).value();
     v1::PodSandboxConfig pod;
     v1::ContainerConfig ctr;
     // Read as crictl reads them: accepted, and nothing in them skipped.
