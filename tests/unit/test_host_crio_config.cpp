@@ -396,7 +396,9 @@ TEST(CrioValidate, ConmonCgroupSuitsTheCgroupManager) {
     t.file("/etc/crio/crio.conf", c.text);
     auto v = judge(t);
     EXPECT_EQ(v.starts(), c.starts) << c.text << refusals(v);
-    if (!c.starts) EXPECT_EQ(v.refuses.front().area, CrioArea::monitor);
+    if (!c.starts) {
+      EXPECT_EQ(v.refuses.front().area, CrioArea::monitor);
+    }
   }
 }
 

@@ -198,9 +198,9 @@ TEST(ComposeKeys, TheLoaderDoesWhatTheTableSaysForEachKey) {
       for (const auto& d : r.diagnostics.items()) {
         if (d.where.line == line) here.push_back(&d);
       }
-      auto says = [&](Severity severity, const std::string& text) {
+      auto says = [&](Severity severity, const std::string& words) {
         return std::any_of(here.begin(), here.end(), [&](const Diagnostic* d) {
-          return d->severity == severity && d->message.find(text) != std::string::npos;
+          return d->severity == severity && d->message.find(words) != std::string::npos;
         });
       };
       std::string quoted = "\"" + name + "\"";
