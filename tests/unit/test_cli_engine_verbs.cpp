@@ -102,7 +102,7 @@ TEST_F(CliEngineVerbs, UpsImageStageLooksAtTheOtherStoreAndTheRegistryBeforeCrea
   auto up = run({"up"});
   ASSERT_EQ(up.status, 0) << up.err;
   EXPECT_EQ(other_stores, std::vector<std::string>{"cri"});
-  EXPECT_EQ(asked_registries, std::vector<std::string>{"docker.io"});
+  EXPECT_EQ(asked_registries, std::vector<std::string>{"registry-1.docker.io"});
   EXPECT_EQ(calls_starting_with("pull "), 1);  // the executor pulls it, once
 
   other_stores.clear();
