@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test; then builds again with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the tests there too. Exits non-zero when any test fails.
+# UndefinedBehaviorSanitizer and runs the tests there too, and the tests of edgecrew's threads under
+# ThreadSanitizer. Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
@@ -22,3 +23,10 @@ cmake --build build-asan
 # memory limits leave no room for ASan's shadow memory; the release pass above runs it.
 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE reliability
+
+echo "== the tests of edgecrew's threads under TSan"
+# Only the edgecrew_thread_tests target (tests/CMakeLists.txt says which): plan and what it uses.
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGECREW_SANITIZE=thread \
+  -DEDGECREW_WERROR=ON >/dev/null
+cmake --build build-tsan --target edgecrew_thread_tests
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/edgecrew_thread_tests

@@ -111,7 +111,8 @@ struct ChildStreams {
 // child makes only async-signal-safe calls; a failed exec sends its errno over a CLOEXEC pipe.
 // Returns 0 or the errno of the failure.
 int spawn_forked(pid_t& pid, const char* path, char* const argv[], char* const envp[],
-                 const ChildStreams& streams, const char* working_dir, bool own_group) {
+                 const ChildStreams& streams, const char* working_dir, bool own_group,
+                 int death_signal) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return errno;
   const pid_t parent = ::getpid();
@@ -124,7 +125,7 @@ int spawn_forked(pid_t& pid, const char* path, char* const argv[], char* const e
   }
   if (pid == 0) {
     if (own_group) ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_PDEATHSIG, death_signal);
     // The parent may have died before prctl: then no signal would come.
     if (::getppid() != parent) ::_exit(127);
     struct sigaction dfl {};
@@ -276,8 +277,8 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
   // stdin is /dev/null; O_CLOEXEC on every descriptor created here keeps them out of children
   // that other threads spawn at the same time (dup2 into 0-2 clears the flag in this child).
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  int null_in = options.die_with_parent ? ::open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
-  int null_out = options.die_with_parent ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+  int null_in = options.parent_death_signal != 0 ? ::open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+  int null_out = options.parent_death_signal != 0 ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
   streams.fds[0] = null_in;
   std::array<int, 2> write_ends{-1, -1};
   auto close_all = [&] {
@@ -329,13 +330,13 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
   auto argv = c_strings(argv_strings);
   auto envp = c_strings(env_strings);
   int err = 0;
-  if (options.die_with_parent) {
+  if (options.parent_death_signal != 0) {
     std::string path = resolve_program(state->program);
     err = path.empty()
               ? ENOENT
               : spawn_forked(state->pid, path.c_str(), argv.data(), envp.data(), streams,
                              options.working_dir.empty() ? nullptr : options.working_dir.c_str(),
-                             options.own_process_group);
+                             options.own_process_group, options.parent_death_signal);
   } else {
     // glibc's posix_spawnp reports a failed exec (no such program, not executable) as its result.
     err =

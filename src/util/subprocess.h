@@ -32,9 +32,10 @@ struct SubprocessOptions {
   StreamMode stdout_mode = StreamMode::capture;
   StreamMode stderr_mode = StreamMode::capture;
   // stdin is always /dev/null: nothing edgecrew starts may wait for a terminal.
-  // The child gets SIGKILL when the thread that spawned it ends, edgecrew killed by SIGKILL
-  // included (PR_SET_PDEATHSIG): for services edgecrew starts that must not outlive it.
-  bool die_with_parent = false;
+  // Not 0: the child gets this signal when the thread that spawned it ends, edgecrew killed by
+  // SIGKILL included (PR_SET_PDEATHSIG): for services edgecrew starts that must not outlive it.
+  // SIGTERM lets a service finish what it is doing (Podman completes a create in flight).
+  int parent_death_signal = 0;
   // The child leads a process group of its own, so that a terminal's Ctrl-C reaches edgecrew
   // only and edgecrew decides how the child ends.
   bool own_process_group = false;

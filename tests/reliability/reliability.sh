@@ -3,10 +3,11 @@
 # starts (vfs storage and a busybox image in a temp folder, see tests/podman/private_podman.sh).
 #   reliability.sh EDGECREW PART      PART: reconcile | kill | race | stall | hostile
 # reconcile: a seeded random walk of stack edits, up, up SERVICE, up --remove-orphans, down,
-#   restart and external `podman rm -f` / `podman stop`, checking the invariants after each step.
+#   restart and external `podman rm -f` / `podman stop` / `podman pause`, checking the invariants
+#   after each step.
 #   EDGECREW_RELIABILITY_OPS (200) operations, EDGECREW_RELIABILITY_SEED (printed) replays a run.
-# kill: `up` killed with SIGKILL at random moments, then a rerun converges; no private Podman
-#   service and no service folder is left. EDGECREW_RELIABILITY_KILLS (6).
+# kill: `up` and `down` killed with SIGKILL at random moments, then a rerun converges; no private
+#   Podman service and no service folder is left. EDGECREW_RELIABILITY_KILLS (6).
 # race: up ∥ up and up ∥ down: no duplicate container, the loser names the lock's holder.
 # stall: the Podman service stopped with SIGSTOP: exec, ps and down each fail within their named
 #   timeout and say so; after SIGCONT a rerun converges.
@@ -181,9 +182,16 @@ reconcile() {
       s="$(observed "$project" | awk '{print $1}' | shuf -n1 --random-source=<(yes "$RANDOM"))"
       [ -n "$s" ] && podman rm -f -t 0 "$project-$s-1" >/dev/null 2>&1
     else
-      op=podman_stop
+      # A running container stopped or paused behind edgecrew's back.
+      local how=stop
+      ((r >= 97)) && how=pause
+      op=podman_$how
       s="$(observed "$project" | awk '$3 == "running" || $3 == "Up" {print $1}' | head -n $((1 + RANDOM % 3)) | tail -n1)"
-      [ -n "$s" ] && podman stop -t 0 "$project-$s-1" >/dev/null 2>&1
+      if [ "$how" = stop ]; then
+        [ -n "$s" ] && podman stop -t 0 "$project-$s-1" >/dev/null 2>&1
+      else
+        [ -n "$s" ] && podman pause "$project-$s-1" >/dev/null 2>&1
+      fi
     fi
     counts+="$op"$'\n'
     n=$i
@@ -216,34 +224,62 @@ YAML
 # The `podman system service` processes whose socket is under $TMPDIR (edgecrew's own).
 private_services() { pgrep -f "system service.*unix://$TMPDIR/" || true; }
 
+# Waits for edgecrew's private services to end, up to their idle timeout (30 s) and 10 s more:
+# on SIGTERM (the parent-death signal) Podman finishes the requests in flight first, and one
+# signalled while it is still starting up does not act on it and ends at its idle timeout.
+# Sets `waited` to the tenths of a second it took; the longest is reported.
+longest_wait=0
+services_gone() {
+  waited=0
+  while [ -n "$(private_services)" ]; do
+    [ "$waited" -ge 400 ] && return 1
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  [ "$waited" -gt "$longest_wait" ] && longest_wait=$waited
+  return 0
+}
+
+# A random pause of 0 to 2.9 s: discovery, creates, starts, stops.
+random_pause() {
+  local delay=$(( (RANDOM % 30) * 100 ))
+  sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  echo "$delay"
+}
+
 kill_up() {
   setup_podman
   project=ecrelk
   simple_stack $project
-  local kills="${EDGECREW_RELIABILITY_KILLS:-6}" i
+  local kills="${EDGECREW_RELIABILITY_KILLS:-6}" i verb
   # No CONTAINER_HOST: each edgecrew starts its own private service, which must die with it.
   unset CONTAINER_HOST
   if curl -sf --max-time 1 --unix-socket /run/podman/podman.sock http://d/_ping >/dev/null 2>&1; then
     echo "kill: /run/podman/podman.sock answers; edgecrew would use it: skipped"; return 0
   fi
+  # Odd runs kill `up` from nothing; even runs kill `down` of a running project.
   for ((i = 1; i <= kills; i++)); do
-    ec down >/dev/null 2>&1
-    "$edgecrew" up >/dev/null 2>&1 &
-    local pid=$! delay=$(( (RANDOM % 30) * 100 ))  # 0 to 2.9 s: discovery, creates, starts
-    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+    if ((i % 2)); then verb=up; ec down >/dev/null 2>&1; else verb=down; ec up >/dev/null 2>&1; fi
+    "$edgecrew" "$verb" >/dev/null 2>&1 &
+    local pid=$! delay
+    delay="$(random_pause)"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    sleep 0.3  # the kernel's parent-death signal reaches the service
-    [ -z "$(private_services)" ] || fail "[kill $i after ${delay} ms] a private Podman service outlived edgecrew: $(private_services)"
-    out="$(ec up 2>&1)" || fail "[kill $i rerun] exit $?: $out"
-    check "kill $i after ${delay} ms, rerun" a b c d
-    [ -z "$(private_services)" ] || fail "[kill $i rerun] a private service is left"
+    services_gone || fail "[kill $verb $i after ${delay} ms] a private Podman service outlived edgecrew: $(private_services)"
+    if [ "$verb" = down ]; then
+      out="$(ec down 2>&1)" || fail "[kill down $i rerun of down] exit $?: $out"
+      [ -z "$(observed "$project")" ] || fail "[kill down $i] containers left after the rerun of down: $(observed "$project")"
+    fi
+    out="$(ec up 2>&1)" || fail "[kill $verb $i rerun] exit $?: $out"
+    check "kill $verb $i after ${delay} ms, rerun" a b c d
+    services_gone || fail "[kill $verb $i rerun] a private service is left"
     local dirs
     dirs="$(find "$TMPDIR" -maxdepth 1 -name 'edgecrew-podman-*')"
-    [ -z "$dirs" ] || fail "[kill $i rerun] service folders left: $dirs"
+    [ -z "$dirs" ] || fail "[kill $verb $i rerun] service folders left: $dirs"
   done
   ec down >/dev/null 2>&1
-  echo "kill: $kills runs of up killed with SIGKILL at random moments, $failures failures"
+  echo "kill: $kills runs of up and down killed with SIGKILL at random moments, $failures failures;" \
+    "the longest a private service took to end: $((longest_wait / 10)).$((longest_wait % 10)) s"
 }
 
 race() {

@@ -164,22 +164,24 @@ TEST(Subprocess, RemovesNamedVariablesFromTheChildsEnvironment) {
   EXPECT_THAT(done->out, ::testing::Not(HasSubstr("\nPATH=")));
 }
 
-TEST(Subprocess, AChildTiedToItsParentEndsWhenTheSpawningThreadEnds) {
-  std::optional<Subprocess> child;
-  std::thread([&] {
-    auto spawned = Subprocess::spawn({.argv = {"sleep", "100"}, .die_with_parent = true});
-    ASSERT_TRUE(spawned) << spawned.error().message;
-    child.emplace(std::move(*spawned));
-  }).join();
-  ASSERT_TRUE(child);
-  auto ended = child->wait(5s);
-  ASSERT_TRUE(ended) << "the child outlived the thread that spawned it";
-  EXPECT_EQ(ended->signal, SIGKILL);
+TEST(Subprocess, AChildTiedToItsParentGetsTheNamedSignalWhenTheSpawningThreadEnds) {
+  for (int sig : {SIGKILL, SIGTERM}) {
+    std::optional<Subprocess> child;
+    std::thread([&] {
+      auto spawned = Subprocess::spawn({.argv = {"sleep", "100"}, .parent_death_signal = sig});
+      ASSERT_TRUE(spawned) << spawned.error().message;
+      child.emplace(std::move(*spawned));
+    }).join();
+    ASSERT_TRUE(child);
+    auto ended = child->wait(5s);
+    ASSERT_TRUE(ended) << "the child outlived the thread that spawned it";
+    EXPECT_EQ(ended->signal, sig);
+  }
 }
 
 TEST(Subprocess, ATiedChildCapturesOutputLeadsItsOwnGroupAndReportsAMissingProgram) {
   auto child = Subprocess::spawn({.argv = {"sh", "-c", "echo out; echo err >&2; sleep 1"},
-                                  .die_with_parent = true,
+                                  .parent_death_signal = SIGKILL,
                                   .own_process_group = true});
   ASSERT_TRUE(child) << child.error().message;
   EXPECT_EQ(::getpgid(child->pid()), child->pid());
@@ -188,7 +190,8 @@ TEST(Subprocess, ATiedChildCapturesOutputLeadsItsOwnGroupAndReportsAMissingProgr
   EXPECT_TRUE(ended->success());
   EXPECT_EQ(child->stdout_text(), "out\n");
   EXPECT_EQ(child->stderr_text(), "err\n");
-  auto missing = Subprocess::spawn({.argv = {"edgecrew-no-such-program"}, .die_with_parent = true});
+  auto missing =
+      Subprocess::spawn({.argv = {"edgecrew-no-such-program"}, .parent_death_signal = SIGTERM});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
   EXPECT_THAT(missing.error().message, HasSubstr("not found in PATH"));

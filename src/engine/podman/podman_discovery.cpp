@@ -70,7 +70,10 @@ Result<std::unique_ptr<StartedService>> start_service(const PodmanEnvironment& e
                         fmt::format("--time={}", k_podman_service_idle_time.count()),
                         "unix://" + socket};
   for (auto name : k_remote_variables) spawn_options.env_remove.emplace_back(name);
-  spawn_options.die_with_parent = true;
+  // SIGTERM, not SIGKILL: killed mid-request, the service leaves a container in its storage that
+  // its database does not know ("name is already in use" on every later create); on SIGTERM it
+  // finishes the requests in flight first. One that does not end still ends at its idle timeout.
+  spawn_options.parent_death_signal = SIGTERM;
   spawn_options.own_process_group = true;
   if (!env.containers_conf.empty()) spawn_options.env["CONTAINERS_CONF"] = env.containers_conf;
   if (!env.containers_storage_conf.empty()) {
