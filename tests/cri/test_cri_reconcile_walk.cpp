@@ -10,11 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "../unit/cli_fixture.h"
 #include "containerd_peer.h"
@@ -92,9 +91,9 @@ class CriReconcileWalk : public PeerTest<false> {
       const auto& labels = c.labels();
       auto service = labels.find(std::string(k_label_service));
       auto hash = labels.find(std::string(k_label_spec_hash));
-      out.emplace(service == labels.end() ? "" : service->second,
-                  std::pair{hash == labels.end() ? "" : hash->second,
-                            c.state() == v1::CONTAINER_RUNNING});
+      out.emplace(
+          service == labels.end() ? "" : service->second,
+          std::pair{hash == labels.end() ? "" : hash->second, c.state() == v1::CONTAINER_RUNNING});
     }
     return out;
   }
@@ -146,7 +145,8 @@ class CriReconcileWalk : public PeerTest<false> {
 };
 
 TEST_F(CriReconcileWalk, ASeededWalkOfEditsAndVerbsKeepsTheInvariants) {
-  const int seed = env_int("EDGECREW_CRI_WALK_SEED", static_cast<int>(std::random_device{}() % 100000));
+  const int seed =
+      env_int("EDGECREW_CRI_WALK_SEED", static_cast<int>(std::random_device{}() % 100000));
   const int ops = env_int("EDGECREW_CRI_WALK_OPS", 80);
   RecordProperty("seed", seed);
   std::cout << "CRI walk: seed " << seed << ", " << ops << " operations (replay: "

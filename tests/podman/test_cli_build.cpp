@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "../unit/cli_fixture.h"
@@ -115,6 +116,46 @@ TEST_F(CliBuildTest, UpBuildsRunsKeepsAndAFailedStepCreatesNothing) {
   EXPECT_EQ(ps.status, 0) << ps.err;
   auto listed = nlohmann::json::parse(ps.out, nullptr, false);
   EXPECT_TRUE(listed.is_array() && listed.empty()) << ps.out;
+}
+
+// Two built services: a file changed in one context, `up --build` rebuilds both (the other from
+// the layer cache, the same image id), and recreates only the service whose image changed.
+TEST_F(CliBuildTest, AChangedFileRebuildsAndRecreatesThatServiceOnly) {
+  const fs::path dir = s_peer->dir / "two";
+  for (const char* name : {"one", "two"}) {
+    write(dir / name / "Containerfile", std::string("FROM ") + k_image +
+                                            "\nCOPY file.txt /file.txt\n"
+                                            "CMD [\"sleep\", \"1000\"]\n");
+    write(dir / name / "file.txt", std::string(name) + " v1\n");
+  }
+  write(dir / "compose.yaml",
+        "name: ectwo\nservices:\n"
+        "  one:\n    build: one\n    network_mode: host\n    stop_grace_period: 1s\n"
+        "  two:\n    build: two\n    network_mode: host\n    stop_grace_period: 1s\n");
+  auto up = run_in(dir, {"up"});
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  auto ids = [&] {
+    std::map<std::string, std::string> out;
+    auto ps = run_in(dir, {"ps", "--json"});
+    EXPECT_EQ(ps.status, 0) << ps.err;
+    for (const auto& item : nlohmann::json::parse(ps.out)) out[item["service"]] = item["id"];
+    return out;
+  };
+  const auto before = ids();
+  ASSERT_EQ(before.size(), 2u);
+
+  write(dir / "two" / "file.txt", "two v2\n");
+  auto rebuilt = run_in(dir, {"up", "--build"});
+  ASSERT_EQ(rebuilt.status, 0) << rebuilt.out << rebuilt.err;
+  EXPECT_THAT(rebuilt.out, HasSubstr("one: built ectwo-one"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("two: built ectwo-two"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("ectwo: 1 recreated, 1 kept\n"));
+  const auto after = ids();
+  EXPECT_EQ(after.at("one"), before.at("one")) << "the unchanged service is kept";
+  EXPECT_NE(after.at("two"), before.at("two")) << "the changed service is recreated";
+  auto shown = run_in(dir, {"exec", "two", "--", "cat", "/file.txt"});
+  EXPECT_EQ(shown.out, "two v2\n");
+  EXPECT_EQ(run_in(dir, {"down", "-t", "0"}).status, 0);
 }
 
 }  // namespace

@@ -238,7 +238,7 @@ std::map<std::string, std::string> query_map(const std::string& query) {
 TEST(BuildQuery, MapsEachSettingToLibpodsParameter) {
   stack::Build b;
   EXPECT_EQ(build_query(b, "app-web", "Containerfile"),
-            "dockerfile=Containerfile&t=app-web&rm=true");
+            "dockerfile=Containerfile&t=app-web&rm=true&layers=true");
   b.args = {{"VERSION", "1.2"}, {"EMPTY", ""}};
   b.labels = {{"org.example/team", "edge crew"}};
   b.target = "runtime";
@@ -255,7 +255,8 @@ TEST(BuildQuery, MapsEachSettingToLibpodsParameter) {
   EXPECT_EQ(q["nocache"], "true");
   EXPECT_EQ(q["pullpolicy"], "always");
   EXPECT_EQ(q["rm"], "true");
-  EXPECT_EQ(q.size(), 9u);
+  EXPECT_EQ(q["layers"], "true");
+  EXPECT_EQ(q.size(), 10u);
 }
 
 TEST(BuildLog, RelaysLinesAndKeepsTheFailingStepsOutput) {

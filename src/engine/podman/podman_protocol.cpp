@@ -226,7 +226,11 @@ PullReference split_reference(std::string_view reference) {
 
 std::string build_query(const stack::Build& build, const std::string& tag,
                         const std::string& dockerfile) {
-  std::string q = "dockerfile=" + query_escape(dockerfile) + "&t=" + query_escape(tag) + "&rm=true";
+  // layers=true: libpod's REST build keeps no intermediate layers unless asked (`podman build`
+  // and compose's builds do), and without them every rebuild makes a new image id, so `up --build`
+  // would recreate services whose context did not change.
+  std::string q =
+      "dockerfile=" + query_escape(dockerfile) + "&t=" + query_escape(tag) + "&rm=true&layers=true";
   if (!build.args.empty()) {
     q += "&buildargs=" + query_escape(nlohmann::json(build.args).dump());
   }
