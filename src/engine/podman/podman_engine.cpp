@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
@@ -105,6 +106,41 @@ Container container_from_inspect(const json& item) {
     }
   }
   return c;
+}
+
+// How a streamed answer ended: all of it read (or the reader stopped), or cancelled for being idle.
+enum class StreamEnd { finished, stalled };
+
+// Sends `request` and hands each line of its streamed answer (JSON lines: a pull's or a build's
+// events) to `on_line`, which returns false to stop reading; a last line without a newline goes
+// too, unless reading stopped. The stream is cancelled once nothing arrives for `idle`: an image
+// has no size limit, so silence is the only sign of a hung Podman. An Error names `what` and
+// `shown` (the route) when the request fails or the status is not 2xx.
+Result<StreamEnd> stream_lines(const net::HttpRequest& request, std::string_view shown,
+                               const std::string& what, std::chrono::milliseconds idle,
+                               const std::function<bool(std::string_view line)>& on_line) {
+  LineSplitter lines;
+  auto last_event = SteadyClock::now();
+  bool stalled = false;
+  bool stopped = false;
+  auto on_piece = [&](std::string_view piece) {
+    last_event = SteadyClock::now();
+    stopped = !lines.feed(piece, on_line);
+    return !stopped;
+  };
+  auto cancelled = [&] {
+    stalled = SteadyClock::now() - last_event >= idle;
+    return stalled;
+  };
+  auto response = net::http_stream(request, on_piece, cancelled);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("{}: podman API {} {}: {}", what, request.method, shown,
+                             response.error().message)};
+  }
+  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
+  if (!stopped && !lines.rest().empty()) on_line(lines.rest());
+  return stalled ? StreamEnd::stalled : StreamEnd::finished;
 }
 
 }  // namespace
@@ -249,8 +285,6 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
 
   // The status is 200 before the outcome is known: a failure is an {"error": ...} line.
   std::optional<std::string> failed;
-  auto last_event = SteadyClock::now();
-  bool stalled = false;
   auto on_line = [&](std::string_view line) {
     auto message = parse_pull_message(line);
     if (!message) return true;
@@ -261,22 +295,8 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
     if (progress && !message->progress.status.empty()) progress(message->progress);
     return true;
   };
-  LineSplitter lines;
-  auto on_piece = [&](std::string_view piece) {
-    last_event = SteadyClock::now();
-    return lines.feed(piece, on_line);
-  };
-  auto cancelled = [&] {
-    stalled = SteadyClock::now() - last_event >= m_timeouts.pull;
-    return stalled;
-  };
-  auto response = net::http_stream(request, on_piece, cancelled);
-  if (!response) {
-    return Error{response.error().kind,
-                 fmt::format("{}: podman API POST {}: {}", what, path, response.error().message)};
-  }
-  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
-  if (!failed && !lines.rest().empty()) on_line(lines.rest());
+  auto end = stream_lines(request, path, what, m_timeouts.pull, on_line);
+  if (!end) return end.error();
   if (failed) {
     // The registry's "manifest unknown" / "name unknown": no such image or tag there.
     const bool missing = failed->find("manifest unknown") != std::string::npos ||
@@ -284,7 +304,7 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
     return Error{missing ? ErrorKind::not_found : ErrorKind::unavailable,
                  fmt::format("{}: {}", what, *failed)};
   }
-  if (stalled) {
+  if (*end == StreamEnd::stalled) {
     return Error{ErrorKind::timeout,
                  fmt::format("{}: stalled, Podman reported no progress for {}; cancelled", what,
                              m_timeouts.pull.count() % 1000 == 0
@@ -310,28 +330,12 @@ Status PodmanEngine::build_image(const stack::Build& build, const std::string& t
   request.body = std::move(context->tar);
 
   BuildLog log;
-  LineSplitter lines;
-  auto last_event = SteadyClock::now();
-  bool stalled = false;
   auto on_line = [&](std::string_view line) {
     log.feed(line, output);
     return true;
   };
-  auto on_piece = [&](std::string_view piece) {
-    last_event = SteadyClock::now();
-    return lines.feed(piece, on_line);
-  };
-  auto cancelled = [&] {
-    stalled = SteadyClock::now() - last_event >= m_timeouts.build_idle;
-    return stalled;
-  };
-  auto response = net::http_stream(request, on_piece, cancelled);
-  if (!response) {
-    return Error{response.error().kind,
-                 fmt::format("{}: podman API POST /build: {}", what, response.error().message)};
-  }
-  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
-  if (!lines.rest().empty()) on_line(lines.rest());
+  auto end = stream_lines(request, "/build", what, m_timeouts.build_idle, on_line);
+  if (!end) return end.error();
   log.finish(output);
   if (!log.error().empty()) {
     std::string message = fmt::format("{}: {}", what, log.error());
@@ -341,7 +345,7 @@ Status PodmanEngine::build_image(const stack::Build& build, const std::string& t
     }
     return Error{ErrorKind::invalid_input, message};
   }
-  if (stalled) {
+  if (*end == StreamEnd::stalled) {
     return Error{ErrorKind::timeout,
                  fmt::format("{}: Podman reported nothing for {} s{}; cancelled", what,
                              m_timeouts.build_idle.count() / 1000,
