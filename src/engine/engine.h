@@ -92,10 +92,15 @@ struct ImageInfo {
   std::vector<std::string> env;           // the image config's Env ("CUDA_VERSION=12.8.1"); Podman
 };
 
+// How a store keeps images: containers-storage (Podman's, CRI-O's) or containerd's own.
+enum class StoreKind { containers_storage, containerd };
+// "containers-storage" | "containerd", as `images --json` prints a store's kind.
+const char* to_string(StoreKind kind);
+
 // Where an engine keeps its images. Two containers-storage stores with the same driver and
 // graphroot are one store: an image pulled through one is there for the other.
 struct ImageStore {
-  std::string kind;       // "containers-storage" | "containerd"
+  StoreKind kind = StoreKind::containers_storage;
   std::string driver;     // containers-storage: "overlay", "vfs"
   std::string graphroot;  // containers-storage
   std::string runroot;    // containers-storage; "" when the engine does not say

@@ -62,7 +62,7 @@ class PodmanEngineTest : public PodmanPeerTest {
     service.name = name;
     service.image = k_image;
     service.command = std::move(command);
-    service.network_mode = "host";
+    service.network_mode = stack::NetworkMode::host;
     m_stack.services.push_back(std::move(service));
     return m_stack.services.back();
   }
@@ -318,7 +318,7 @@ TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
 
 TEST_F(PodmanEngineTest, PodmanEngineBridgeServiceJoinsTheProjectNetwork) {
   stack::Service& service = add_service("web", {"sleep", "1000"});
-  service.network_mode = "bridge";
+  service.network_mode = stack::NetworkMode::bridge;
   service.ports.push_back(
       {.host_ip = "127.0.0.1", .host_port = 18080, .container_port = 80, .published = true});
   const std::string id = run(service);
@@ -378,7 +378,7 @@ TEST_F(PodmanEngineTest, PodmanEngineImageIdIsTheConfigDigest) {
 TEST_F(PodmanEngineTest, PodmanEngineImageStoreIsThePeersStore) {
   auto store = engine().image_store();
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store->kind, "containers-storage");
+  EXPECT_EQ(store->kind, StoreKind::containers_storage);
   EXPECT_EQ(store->driver, "vfs");
   EXPECT_EQ(store->graphroot, (s_peer->dir / "storage").string());
   EXPECT_EQ(store->runroot, (s_peer->dir / "run").string());

@@ -95,12 +95,13 @@ TEST(DoctorCriHandlers, ConfiguredButNotLoadedByCrioIsADroppedHandler) {
   EXPECT_EQ(silent.verdict, doctor::Verdict::skip);
 }
 
-stack::Service redis(std::vector<std::string> command, std::string network = "host") {
+stack::Service redis(std::vector<std::string> command,
+                     stack::NetworkMode network = stack::NetworkMode::host) {
   stack::Service s;
   s.name = "redis";
   s.image = "docker.io/library/redis:7.2";
   s.command = std::move(command);
-  s.network_mode = std::move(network);
+  s.network_mode = network;
   return s;
 }
 
@@ -122,8 +123,8 @@ TEST(DoctorRedisExposure, EveryAddressWithProtectedModeOffOrAWeakPasswordIsRisky
   ASSERT_TRUE(builtin);
   EXPECT_FALSE(builtin->risky);
 
-  auto bridged = doctor::redis_exposure(
-      redis({"redis-server", "--bind", "0.0.0.0", "--protected-mode", "no"}, "bridge"));
+  auto bridged = doctor::redis_exposure(redis(
+      {"redis-server", "--bind", "0.0.0.0", "--protected-mode", "no"}, stack::NetworkMode::bridge));
   ASSERT_TRUE(bridged);
   EXPECT_FALSE(bridged->risky);  // not published: reachable only from its network
 

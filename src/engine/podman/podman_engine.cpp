@@ -259,7 +259,7 @@ Result<ImageStore> PodmanEngine::image_store() {
   if (!body) return body.error();
   const json store = json_object(*body, "store");
   ImageStore out;
-  out.kind = "containers-storage";
+  out.kind = StoreKind::containers_storage;
   out.driver = json_string(store, "graphDriverName");
   out.graphroot = json_string(store, "graphRoot");
   out.runroot = json_string(store, "runRoot");
