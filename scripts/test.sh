@@ -16,7 +16,9 @@ npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/nul
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== the same tests under ASan + UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" >/dev/null
+# Warnings are errors here too: the sanitizers and -O0 change what the compiler warns about.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="address;undefined" \
+  -DEDGECREW_WERROR=ON >/dev/null
 cmake --build build-asan
 # tests/lsan.supp: state OpenSSL frees per thread, caught at exit while a library thread ends.
 # Not the reliability suite (label "reliability"): it drives the binary for minutes, and its

@@ -44,7 +44,7 @@ nlohmann::json side_json(const StoreSide& side) {
   nlohmann::json out = {{"reachable", side.engine != nullptr}};
   if (!side.absent.empty()) out["error"] = side.absent;
   if (side.store) {
-    out["kind"] = side.store->kind;
+    out["kind"] = engine::to_string(side.store->kind);
     out["driver"] = side.store->driver;
     out["graphroot"] = side.store->graphroot;
     out["runroot"] = side.store->runroot;

@@ -1,7 +1,8 @@
 #pragma once
 // A doctor check: a stable id, its section, its own timeout and the function that looks. A section
 // is a list of checks returned by one function (checks_gpu.cpp, checks_cdi.cpp, ...); the catalogue
-// concatenates the sections, so a new section is a new file and one line in catalogue.cpp.
+// concatenates the sections, so a new section is a new file, its function declared below, and its
+// name and function added to section_order() and catalogue() in catalogue.cpp.
 
 #include <chrono>
 #include <functional>

@@ -265,7 +265,7 @@ std::optional<RedisExposure> redis_exposure(const stack::Service& service) {
   for (const auto& b : bind) all = all || b == "0.0.0.0" || b == "*" || b == "::" || b == "-::*";
   bool published_all = false;
   for (const auto& p : service.ports) published_all |= p.published && p.host_ip.empty();
-  const bool on_host = service.network_mode == "host";
+  const bool on_host = service.network_mode == stack::NetworkMode::host;
   const bool exposed = (on_host && all) || published_all;
   const bool weak = password.size() < k_strong_password;
   const bool off = protected_mode == "no";

@@ -139,7 +139,7 @@ Outcome smoke(const Facts& facts, engine::EngineKind kind) {
   stack::Service s;
   s.name = "smoke";
   s.image = gpu->image;
-  s.network_mode = "host";
+  s.network_mode = stack::NetworkMode::host;
   s.runtime = kind == engine::EngineKind::cri ? gpu->runtime : std::string();
   s.stop_grace_period = std::chrono::seconds(1);
   std::optional<TestSpec> spec;

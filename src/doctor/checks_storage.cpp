@@ -94,8 +94,9 @@ Outcome check_shared(const Facts& facts) {
   auto p = podman_store(facts);
   auto c = crio_store(facts);
   std::vector<std::string> evidence = {"podman: " + describe(p), "cri-o: " + describe(c)};
-  if (images::same_store({"containers-storage", p.driver, p.graphroot, p.runroot, {}},
-                         {"containers-storage", c.driver, c.graphroot, c.runroot, {}})) {
+  constexpr auto k_cs = engine::StoreKind::containers_storage;
+  if (images::same_store({k_cs, p.driver, p.graphroot, p.runroot, {}},
+                         {k_cs, c.driver, c.graphroot, c.runroot, {}})) {
     return pass("Podman and CRI-O share " + p.graphroot + ": an image in one is in the other",
                 evidence);
   }

@@ -1,7 +1,8 @@
 #pragma once
 // What the doctor reads about the host, each computed once on first use and shared by every check
 // that needs it (checks run in parallel). The I/O edges that cannot be pointed at a fixture tree
-// (NVML, statvfs, Podman's version) are functions in `Inputs` that tests replace.
+// (NVML, statvfs, Podman's version) are functions in `Inputs` that tests replace, and whether a
+// private Podman service may be started is a flag there.
 
 #include <cstdint>
 #include <filesystem>
@@ -37,8 +38,9 @@ struct Inputs {
   // When no Podman socket answers, start the same private `podman system service` that `up`
   // starts, for this run only (the real host); false: report that nothing answers (fixtures).
   bool start_podman_service = false;
-  // For the engine sections (cri, images, services): the stack as the verbs load it (null when
-  // none: stack_error says why), --engine, --cri-endpoint and the profiles.
+  // For the checks that look at the stack or ask an engine (gpu, cri, storage, images, services,
+  // smoke): the stack as the verbs load it (null when none: stack_error says why), --engine,
+  // --cri-endpoint and the profiles.
   std::shared_ptr<const stack::Stack> stack;
   std::string stack_error;
   std::string engine;

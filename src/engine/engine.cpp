@@ -30,6 +30,16 @@ const char* to_string(ContainerState state) {
   return "unknown";
 }
 
+const char* to_string(StoreKind kind) {
+  switch (kind) {
+    case StoreKind::containers_storage:
+      return "containers-storage";
+    case StoreKind::containerd:
+      return "containerd";
+  }
+  return "unknown";
+}
+
 Result<bool> Engine::image_present(const std::string& image) {
   auto found = this->image(image);
   if (!found) return found.error();

@@ -1,7 +1,8 @@
 #pragma once
 // The narrow interface both engines implement: Podman over its libpod REST API, the CRI over gRPC.
 // The planner speaks only to an Engine; tests use a recording fake. Every call is bounded by the
-// engine's own named timeouts and returns an Error (timeout / unavailable / not_found / ...) rather
+// engine's own named timeouts (a pull or a build by how long it may stay silent, logs with follow
+// by the container's life) and returns an Error (timeout / unavailable / not_found / ...) rather
 // than throwing.
 
 #include <chrono>
@@ -92,10 +93,15 @@ struct ImageInfo {
   std::vector<std::string> env;           // the image config's Env ("CUDA_VERSION=12.8.1"); Podman
 };
 
+// How a store keeps images: containers-storage (Podman's, CRI-O's) or containerd's own.
+enum class StoreKind { containers_storage, containerd };
+// "containers-storage" | "containerd", as `images --json` prints a store's kind.
+const char* to_string(StoreKind kind);
+
 // Where an engine keeps its images. Two containers-storage stores with the same driver and
 // graphroot are one store: an image pulled through one is there for the other.
 struct ImageStore {
-  std::string kind;       // "containers-storage" | "containerd"
+  StoreKind kind = StoreKind::containers_storage;
   std::string driver;     // containers-storage: "overlay", "vfs"
   std::string graphroot;  // containers-storage
   std::string runroot;    // containers-storage; "" when the engine does not say
@@ -152,7 +158,8 @@ class Engine {
   virtual Status build_image(const stack::Build& build, const std::string& tag,
                              const BuildSink& output);
 
-  // Creates the volume (labelled with the project) unless it exists; a no-op for external ones.
+  // Creates the volume unless it exists (Podman: a volume labelled with the project; the CRI: a
+  // directory on the host); a no-op for external ones.
   virtual Status ensure_volume(const stack::Volume& volume, const std::string& project) = 0;
   // True when the volume existed and is removed, false when there was none; external: false.
   virtual Result<bool> remove_volume(const stack::Volume& volume) = 0;
@@ -163,7 +170,8 @@ class Engine {
   // Creates the networks the stack's services join (stack::Stack::networks, not external ones,
   // which must exist) unless they exist; an engine without project networks returns Ok.
   virtual Status ensure_networks(const stack::Stack& stack) = 0;
-  // Removes the stack's networks that are not external; returns the names of those that existed.
+  // Removes the stack's networks that are not external and that the project made (one of the same
+  // name made by someone else stays); returns the names of those removed.
   virtual Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) = 0;
 
   // Creates the workload's container, not started; returns its id.
@@ -175,7 +183,9 @@ class Engine {
   // resumed first, so that it can receive the signal.
   virtual Status stop(const std::string& id, std::chrono::milliseconds grace,
                       const std::string& signal) = 0;
-  // Removes a stopped container (and, on the CRI, its sandbox). Removing one that is gone is OK.
+  // Removes a container (and, on the CRI, its sandbox); one still running is killed at once, since
+  // the planner stops containers, with their grace period, before it removes them. Removing one
+  // that is gone is OK.
   virtual Status remove(const std::string& id) = 0;
 
   virtual Result<ExecResult> exec(const std::string& id, const std::vector<std::string>& argv,

@@ -28,8 +28,8 @@ StoreSide make_side(std::string name, std::shared_ptr<engine::Engine> engine, st
 
 engine::ImageStore configured_crio_store(const host::CrioConfig& crio,
                                          const host::StorageConf& storage) {
-  engine::ImageStore store{"containers-storage", storage.driver.value, storage.graphroot.value,
-                           storage.runroot.value, "storage.conf"};
+  engine::ImageStore store{engine::StoreKind::containers_storage, storage.driver.value,
+                           storage.graphroot.value, storage.runroot.value, "storage.conf"};
   if (crio.root) store.graphroot = crio.root->value;
   if (crio.runroot) store.runroot = crio.runroot->value;
   if (crio.storage_driver) store.driver = crio.storage_driver->value;
@@ -41,7 +41,7 @@ engine::ImageStore configured_crio_store(const host::CrioConfig& crio,
 }
 
 engine::ImageStore configured_podman_store(const host::StorageConf& storage) {
-  engine::ImageStore store{"containers-storage",
+  engine::ImageStore store{engine::StoreKind::containers_storage,
                            storage.driver.value,
                            storage.graphroot.value,
                            storage.runroot.value,
@@ -64,7 +64,10 @@ std::string resolved(const std::string& path) {
 }  // namespace
 
 bool same_store(const engine::ImageStore& a, const engine::ImageStore& b) {
-  if (a.kind != "containers-storage" || b.kind != "containers-storage") return false;
+  if (a.kind != engine::StoreKind::containers_storage ||
+      b.kind != engine::StoreKind::containers_storage) {
+    return false;
+  }
   if (!a.driver.empty() && !b.driver.empty() && a.driver != b.driver) return false;
   return !a.graphroot.empty() && resolved(a.graphroot) == resolved(b.graphroot);
 }
@@ -76,7 +79,12 @@ std::string storage_reference(const engine::ImageStore& store, const std::string
 }
 
 std::string describe(const engine::ImageStore& store) {
-  if (store.kind != "containers-storage") return store.kind + " (its own store)";
+  switch (store.kind) {
+    case engine::StoreKind::containerd:
+      return fmt::format("{} (its own store)", to_string(store.kind));
+    case engine::StoreKind::containers_storage:
+      break;
+  }
   return fmt::format("containers-storage, {} at {}",
                      store.driver.empty() ? "driver auto" : store.driver, store.graphroot);
 }

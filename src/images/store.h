@@ -21,7 +21,9 @@ struct StoreSide {
   std::string socket;                       // the engine's socket (ctr needs the CRI one)
 
   std::string label() const { return name == "podman" ? "Podman" : "CRI"; }
-  bool containers_storage() const { return store && store->kind == "containers-storage"; }
+  bool containers_storage() const {
+    return store && store->kind == engine::StoreKind::containers_storage;
+  }
 };
 
 // Asks the engine where its images are; a side without an engine keeps `store` as given.

@@ -73,7 +73,7 @@ Url parse_url(std::string_view text) {
 }
 
 bool host_network(const stack::Service& s) {
-  return s.network_mode == "host";
+  return s.network_mode == stack::NetworkMode::host;
 }
 
 // On the host network the kubelet reaches the container where edgecrew's probe does: at the

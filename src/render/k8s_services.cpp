@@ -38,7 +38,7 @@ std::vector<ServicePort> service_ports(const stack::Service& service) {
     if (!known && port != 0) ports.push_back({port, std::move(protocol)});
   };
   for (const auto& p : service.ports) add(p.container_port, p.protocol);
-  if (service.network_mode == "host") {
+  if (service.network_mode == stack::NetworkMode::host) {
     for (auto port : probe_ports(service)) add(port, "tcp");
   }
   return ports;

@@ -13,6 +13,8 @@ namespace edgecrew::render::k8s {
 
 namespace {
 
+using stack::IpcMode;
+using stack::NetworkMode;
 using stack::RestartPolicy;
 
 int grace_seconds(stack::Duration d) {
@@ -26,7 +28,7 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
         "restart: {} becomes restartPolicy Always, the only one a Deployment or StatefulSet takes",
         stack::to_string(s.restart)));
   }
-  if (s.network_mode == "none") {
+  if (s.network_mode == NetworkMode::none) {
     notes.push_back("network_mode: none is not mapped: every pod has a network");
   }
   for (const auto& joined : s.networks) {
@@ -38,7 +40,7 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
         joined.aliases.empty() ? "" : fmt::format(" (aliases {})", fmt::join(joined.aliases, ", ")),
         joined.ipv4_address.empty() ? "" : " (ipv4_address " + joined.ipv4_address + ")"));
   }
-  if (s.ipc == "shareable") notes.push_back("ipc: shareable is not mapped");
+  if (s.ipc == IpcMode::shareable) notes.push_back("ipc: shareable is not mapped");
   if (!s.stop_signal.empty()) {
     notes.push_back(
         fmt::format("stop_signal {} is not mapped: the kubelet sends SIGTERM", s.stop_signal));
@@ -47,7 +49,7 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
     notes.push_back("init: true is not mapped: the image's entrypoint runs as PID 1");
   }
   for (const auto& p : s.ports) {
-    if (p.published && s.network_mode != "host") {
+    if (p.published && s.network_mode != NetworkMode::host) {
       notes.push_back(fmt::format(
           "published port {}:{} is not mapped: reach it with kubectl port-forward service/{} {}:{}",
           p.host_port, p.container_port, object_name(s), p.host_port, p.container_port));
@@ -62,12 +64,12 @@ json pod_spec(const stack::Stack& stack, const stack::Service& s, const ServiceS
   json spec;
   // A StatefulSet pod's hostname is its own name, which its headless Service resolves.
   if (!s.hostname.empty() && !stateful) spec["hostname"] = dns_label(s.hostname);
-  if (s.network_mode == "host") {
+  if (s.network_mode == NetworkMode::host) {
     spec["hostNetwork"] = true;
     // Without it a host-network pod resolves with the node's DNS and cannot find Services.
     spec["dnsPolicy"] = "ClusterFirstWithHostNet";
   }
-  if (s.ipc == "host") spec["hostIPC"] = true;
+  if (s.ipc == IpcMode::host) spec["hostIPC"] = true;
   if (!s.runtime.empty()) spec["runtimeClassName"] = s.runtime;
   spec["restartPolicy"] = "Always";
   spec["terminationGracePeriodSeconds"] = grace_seconds(s.stop_grace_period);

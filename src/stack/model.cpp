@@ -72,6 +72,32 @@ const char* to_string(MountType t) {
   return "?";
 }
 
+const char* to_string(NetworkMode m) {
+  switch (m) {
+    case NetworkMode::bridge:
+      return "bridge";
+    case NetworkMode::host:
+      return "host";
+    case NetworkMode::none:
+      return "none";
+  }
+  return "?";
+}
+
+const char* to_string(IpcMode m) {
+  switch (m) {
+    case IpcMode::unset:
+      return "";
+    case IpcMode::host:
+      return "host";
+    case IpcMode::private_:
+      return "private";
+    case IpcMode::shareable:
+      return "shareable";
+  }
+  return "?";
+}
+
 const char* to_string(Probe::Kind k) {
   switch (k) {
     case Probe::Kind::http:

@@ -155,6 +155,14 @@ struct Build {
 // image on every up).
 enum class PullPolicy { missing, build };
 
+// network_mode: the stack's networks (bridge; Compose's "default" too), the host's network
+// namespace, or one with a loopback only (none).
+enum class NetworkMode { bridge, host, none };
+
+// ipc: the engine's default (unset), the host's namespace, one of the container's own (`private`,
+// a C++ keyword), or one of its own that others may join (shareable).
+enum class IpcMode { unset, host, private_, shareable };
+
 struct Service {
   std::string name;
   std::string image;  // with build: and no image:, "<project>-<service>" as Compose names it
@@ -164,7 +172,7 @@ struct Service {
   std::optional<std::vector<std::string>> command;     // unset = the image's
   std::map<std::string, std::string> environment;
   std::map<std::string, std::string> labels;
-  std::string network_mode = "bridge";  // bridge | host | none
+  NetworkMode network_mode = NetworkMode::bridge;
   // With bridge: the networks it joins, sorted by key (["default"] when the file names none);
   // empty with host or none.
   std::vector<ServiceNetwork> networks;
@@ -180,7 +188,7 @@ struct Service {
   std::string working_dir;
   std::string stop_signal;  // "" = SIGTERM
   Duration stop_grace_period{10'000};
-  std::string ipc;                       // "" | host | private | shareable
+  IpcMode ipc = IpcMode::unset;
   std::optional<std::int64_t> shm_size;  // bytes
   std::vector<std::string> profiles;
   std::string hostname;
@@ -239,6 +247,9 @@ struct Stack {
 const char* to_string(DependencyCondition c);
 const char* to_string(RestartPolicy r);
 const char* to_string(MountType t);
+// Compose's words: "bridge", "host", "none"; "", "host", "private", "shareable".
+const char* to_string(NetworkMode m);
+const char* to_string(IpcMode m);
 const char* to_string(Probe::Kind k);
 
 // The CDI names a service asks for, from `devices` and GPU reservations, in order, without repeats.

@@ -216,7 +216,7 @@ void decode_service_networks(const Node& n, Service& s, Decoder& d) {
 void finish_networks(Stack& stack, Diagnostics& diags) {
   bool uses_default = false;
   for (Service& s : stack.services) {
-    if (s.network_mode != "bridge") {
+    if (s.network_mode != NetworkMode::bridge) {
       s.networks.clear();
       continue;
     }

@@ -134,7 +134,7 @@ json service_to_json(const Service& s, const Stack& stack) {
   if (s.command) j["command"] = *s.command;
   if (!s.environment.empty()) j["environment"] = s.environment;
   if (!s.labels.empty()) j["labels"] = s.labels;
-  j["network_mode"] = s.network_mode;
+  j["network_mode"] = to_string(s.network_mode);
   // The networks joined, by the engine's name, with aliases and addresses; left out when it is
   // only the default network as the service would join anyway (so hashes made before networks
   // were read stay the same).
@@ -190,7 +190,7 @@ json service_to_json(const Service& s, const Stack& stack) {
   if (!s.working_dir.empty()) j["working_dir"] = s.working_dir;
   if (!s.stop_signal.empty()) j["stop_signal"] = s.stop_signal;
   j["stop_grace_period"] = format_duration(s.stop_grace_period);
-  if (!s.ipc.empty()) j["ipc"] = s.ipc;
+  if (s.ipc != IpcMode::unset) j["ipc"] = to_string(s.ipc);
   if (s.shm_size) j["shm_size"] = *s.shm_size;
   if (!s.profiles.empty()) j["profiles"] = s.profiles;
   if (!s.hostname.empty()) j["hostname"] = s.hostname;

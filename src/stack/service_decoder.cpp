@@ -289,10 +289,12 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
       if (auto kv = d.key_values(v, what, nullptr)) s.labels = std::move(*kv);
     } else if (key == "network_mode") {
       auto mode = d.string(v, what).value_or("bridge");
-      if (mode == "host" || mode == "bridge" || mode == "none") {
-        s.network_mode = mode;
-      } else if (mode == "default") {
-        s.network_mode = "bridge";
+      if (mode == "bridge" || mode == "default") {
+        s.network_mode = NetworkMode::bridge;
+      } else if (mode == "host") {
+        s.network_mode = NetworkMode::host;
+      } else if (mode == "none") {
+        s.network_mode = NetworkMode::none;
       } else {
         d.diags().error(v.where, fmt::format("network_mode \"{}\" is not supported", mode),
                         "use host, bridge or none");
@@ -332,8 +334,14 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
       s.stop_grace_period = d.duration(v, what).value_or(s.stop_grace_period);
     } else if (key == "ipc") {
       auto mode = d.string(v, what).value_or("");
-      if (mode == "host" || mode == "private" || mode == "shareable" || mode.empty()) {
-        s.ipc = mode;
+      if (mode.empty()) {
+        s.ipc = IpcMode::unset;
+      } else if (mode == "host") {
+        s.ipc = IpcMode::host;
+      } else if (mode == "private") {
+        s.ipc = IpcMode::private_;
+      } else if (mode == "shareable") {
+        s.ipc = IpcMode::shareable;
       } else {
         d.diags().error(v.where, fmt::format("ipc \"{}\" is not supported", mode),
                         "use host, private or shareable");

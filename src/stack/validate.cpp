@@ -89,7 +89,7 @@ void check_ports(const Stack& stack, Diagnostics& diags) {
   };
   std::vector<Claim> claims;
   for (const auto& s : stack.services) {
-    if (s.network_mode == "host" && !s.ports.empty()) {
+    if (s.network_mode == NetworkMode::host && !s.ports.empty()) {
       diags.warning(
           s.ports.front().where,
           fmt::format("ports of service \"{}\" are ignored with network_mode: host", s.name),

@@ -64,7 +64,7 @@ TEST_F(CriImagesTest, ImageReportsTheConfigDigestAsItsIdAndNothingForAMissingOne
 TEST_F(CriImagesTest, ImageStoreIsContainerdFoundThroughItsSocket) {
   auto store = m_engine->image_store();
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store->kind, "containerd");
+  EXPECT_EQ(store->kind, StoreKind::containerd);
   EXPECT_THAT(store->found_by, HasSubstr("containerd"));
   EXPECT_THAT(store->found_by, HasSubstr(s_peer->socket));
   // containerd's content store has no containers-storage driver or graphroot to report.

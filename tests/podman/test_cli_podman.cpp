@@ -5,8 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <streambuf>
 #include <thread>
 
 #include "../unit/cli_fixture.h"
@@ -21,6 +25,50 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 using edgecrew::testing::CliRun;
+using namespace std::chrono_literals;
+
+// Polls `condition` until it holds, at most `timeout`: whether it held.
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+// What a verb prints, readable while it still runs on another thread (logs -f).
+class SharedOutput : public std::streambuf {
+ public:
+  std::string text() const {
+    std::lock_guard lock(m_mutex);
+    return m_text;
+  }
+  // How many lines are exactly `line`.
+  int count(const std::string& line) const {
+    std::istringstream lines(text());
+    int n = 0;
+    for (std::string l; std::getline(lines, l);) n += l == line;
+    return n;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    std::lock_guard lock(m_mutex);
+    m_text.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::lock_guard lock(m_mutex);
+    m_text.append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::string m_text;
+};
 
 // `a` writes /tmp/ready and is healthy by it; `b` waits for that. `a` keeps data in volume `data`.
 std::string compose(const std::string& b_value) {
@@ -138,7 +186,9 @@ TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
 
   auto before = s_peer->engine->inspect(second["a"]);
   ASSERT_TRUE(before) << before.error().message;
-  std::this_thread::sleep_for(1100ms);  // start times have a resolution of a second in places
+  // Start times have a resolution of a second in places: the restart comes in a later second.
+  ASSERT_TRUE(
+      wait_until([&] { return std::chrono::system_clock::now() >= before->started_at + 1s; }, 5s));
   auto restart = run({"restart", "a"});
   ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
   auto after = s_peer->engine->inspect(second["a"]);
@@ -422,27 +472,38 @@ TEST_F(CliPodmanTest, LogsFollowMovesToTheRestartedContainerWithoutRepeatingLine
               "    command: [\"sh\", \"-c\", \"echo hello from u; exec sleep 1000\"]\n"
               "    stop_grace_period: 1s\n");
   ASSERT_EQ(run({"up"}).status, 0);
-  CliRun followed;
-  std::thread follower([&] { followed = run({"logs", "-f"}); });
-  std::this_thread::sleep_for(1500ms);
+  SharedOutput out;
+  SharedOutput err;
+  std::ostream out_stream(&out);
+  std::ostream err_stream(&err);
+  int followed = -1;
+  std::thread follower([&] {
+    cli::Io io{out_stream, err_stream, false};
+    followed = cli::run({"logs", "-f"}, io, m_process);
+  });
+  // Following: each service's first line is shown.
+  EXPECT_TRUE(wait_until(
+      [&] { return out.count("t | start") == 1 && out.count("u | hello from u") == 1; }, 30s))
+      << out.text() << err.text();
   auto restarted = run({"restart", "t"});
   EXPECT_EQ(restarted.status, 0) << restarted.err;
-  std::this_thread::sleep_for(1500ms);
+  // The follow has moved to the restarted container: its second start is shown.
+  EXPECT_TRUE(wait_until([&] { return out.count("t | start") >= 2; }, 30s)) << out.text();
   // Once the containers are gone, the follow ends by itself.
   ASSERT_EQ(run({"down", "-t", "1"}).status, 0);
   follower.join();
-  EXPECT_EQ(followed.status, 0) << followed.err;
+  EXPECT_EQ(followed, 0) << err.text();
   // The restarted container's log holds both starts; each is shown once, prefixed.
-  std::istringstream lines(followed.out);
+  std::istringstream lines(out.text());
   int starts = 0, hellos = 0, others = 0;
   for (std::string line; std::getline(lines, line);) {
     starts += line == "t | start";
     hellos += line == "u | hello from u";
     others += line != "t | start" && line != "u | hello from u";
   }
-  EXPECT_EQ(starts, 2) << followed.out;
-  EXPECT_EQ(hellos, 1) << followed.out;
-  EXPECT_EQ(others, 0) << followed.out;
+  EXPECT_EQ(starts, 2) << out.text();
+  EXPECT_EQ(hellos, 1) << out.text();
+  EXPECT_EQ(others, 0) << out.text();
 }
 
 // A new image under the name a service uses (here a commit of its own container, tagged with that

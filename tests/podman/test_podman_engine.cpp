@@ -24,6 +24,8 @@
 #include <thread>
 
 #include "../registry_peer.h"
+#include "../unit/fixtures/socket_server.h"
+#include "../unit/fixtures/temp_dir.h"
 #include "engine/image_pull.h"
 #include "engine/podman/podman_engine.h"
 #include "engine/podman/podman_mapping.h"
@@ -60,7 +62,7 @@ class PodmanEngineTest : public PodmanPeerTest {
     service.name = name;
     service.image = k_image;
     service.command = std::move(command);
-    service.network_mode = "host";
+    service.network_mode = stack::NetworkMode::host;
     m_stack.services.push_back(std::move(service));
     return m_stack.services.back();
   }
@@ -316,7 +318,7 @@ TEST_F(PodmanEngineTest, PodmanEngineProjectNetworkIsLabelled) {
 
 TEST_F(PodmanEngineTest, PodmanEngineBridgeServiceJoinsTheProjectNetwork) {
   stack::Service& service = add_service("web", {"sleep", "1000"});
-  service.network_mode = "bridge";
+  service.network_mode = stack::NetworkMode::bridge;
   service.ports.push_back(
       {.host_ip = "127.0.0.1", .host_port = 18080, .container_port = 80, .published = true});
   const std::string id = run(service);
@@ -376,7 +378,7 @@ TEST_F(PodmanEngineTest, PodmanEngineImageIdIsTheConfigDigest) {
 TEST_F(PodmanEngineTest, PodmanEngineImageStoreIsThePeersStore) {
   auto store = engine().image_store();
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store->kind, "containers-storage");
+  EXPECT_EQ(store->kind, StoreKind::containers_storage);
   EXPECT_EQ(store->driver, "vfs");
   EXPECT_EQ(store->graphroot, (s_peer->dir / "storage").string());
   EXPECT_EQ(store->runroot, (s_peer->dir / "run").string());
@@ -554,35 +556,21 @@ TEST_F(PodmanEngineTest, PodmanEngineInjectsACdiDevice) {
 // A pull that stops reporting is cancelled after the pull timeout, not waited for forever: a fake
 // Podman on a unix socket that answers 200 and one event, then nothing.
 TEST(PodmanEnginePullStall, PodmanEngineCancelsAPullThatStalls) {
-  std::string pattern = (fs::temp_directory_path() / "edgecrew-stall-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-  const fs::path dir = pattern;
-  const std::string path = (dir / "podman.sock").string();
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
+  edgecrew::testing::TempDir tmp("stall");
+  const std::string path = (tmp.path() / "podman.sock").string();
   std::string request;
-  std::thread server([&] {
-    const int conn = ::accept(listener, nullptr, nullptr);
-    if (conn < 0) return;
-    char buf[4096];
-    ssize_t n = ::recv(conn, buf, sizeof buf, 0);
-    if (n > 0) request.assign(buf, static_cast<std::size_t>(n));
-    const std::string answer =
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  edgecrew::testing::SocketServer server(path, [&](int conn, int stop_fd) {
+    if (!edgecrew::testing::read_until(conn, stop_fd, request, "\r\n\r\n")) return;
     const std::string line =
         R"({"status":"Pulling fs layer","progressDetail":{},"id":"f03ae8663092"})"
         "\n";
-    const std::string chunk = fmt::format("{:x}\r\n{}\r\n", line.size(), line);
-    (void)::send(conn, answer.data(), answer.size(), MSG_NOSIGNAL);
-    (void)::send(conn, chunk.data(), chunk.size(), MSG_NOSIGNAL);
-    while (::recv(conn, buf, sizeof buf, 0) > 0) {  // until the client hangs up
+    edgecrew::testing::write_all(conn,
+                                 fmt::format("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                             "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n",
+                                             line.size(), line));
+    std::string rest;  // read until the client hangs up
+    while (edgecrew::testing::read_at_least(conn, stop_fd, rest, rest.size() + 1)) {
     }
-    ::close(conn);
   });
 
   PodmanEngine engine(PodmanEndpoint{path, "test", nullptr}, {.pull = 1500ms});
@@ -591,9 +579,7 @@ TEST(PodmanEnginePullStall, PodmanEngineCancelsAPullThatStalls) {
   Status pulled = engine.pull_image("registry.example/edgecrew/stuck:1",
                                     [&](const PullProgress& p) { events.push_back(p); });
   const auto took = std::chrono::steady_clock::now() - begin;
-  server.join();
-  ::close(listener);
-  fs::remove_all(dir);
+  server.stop();  // its thread has written `request`
 
   ASSERT_FALSE(pulled);
   EXPECT_EQ(pulled.error().kind, ErrorKind::timeout);

@@ -197,7 +197,8 @@ class FakeEngine final : public engine::Engine {
   }
 
   Result<engine::ImageStore> image_store() override {
-    return engine::ImageStore{"containers-storage", "vfs", "/fake/" + m_project, "", "the fake"};
+    return engine::ImageStore{engine::StoreKind::containers_storage, "vfs", "/fake/" + m_project,
+                              "", "the fake"};
   }
 
   // What the fake says an image's id is: the same name gives the same id in every fake.

@@ -21,6 +21,7 @@
 #include "doctor/facts.h"
 #include "doctor/runner.h"
 #include "fixture_http.h"
+#include "fixtures/temp_dir.h"
 #include "images/registry.h"
 #include "test_doctor_fixture.h"
 
@@ -30,18 +31,6 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 using test::FixtureHttp;
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "edgecrew-doctor-eng-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
 
 // A unix socket bound at `path` with permission bits `mode`; the fd stays open.
 int make_socket(const fs::path& path, mode_t mode) {
@@ -55,8 +44,8 @@ int make_socket(const fs::path& path, mode_t mode) {
 }
 
 TEST(DoctorSocketAccess, ModeZeroRefusesAnOrdinaryUserAndSaysWhoOwnsIt) {
-  TempDir tmp;
-  auto sock = tmp.path / "crio.sock";
+  edgecrew::testing::TempDir tmp("doctor-eng");
+  auto sock = tmp.path() / "crio.sock";
   int fd = make_socket(sock, 0000);
   auto st = host::stat_path(sock);
   ASSERT_TRUE(st);
@@ -106,12 +95,13 @@ TEST(DoctorCriHandlers, ConfiguredButNotLoadedByCrioIsADroppedHandler) {
   EXPECT_EQ(silent.verdict, doctor::Verdict::skip);
 }
 
-stack::Service redis(std::vector<std::string> command, std::string network = "host") {
+stack::Service redis(std::vector<std::string> command,
+                     stack::NetworkMode network = stack::NetworkMode::host) {
   stack::Service s;
   s.name = "redis";
   s.image = "docker.io/library/redis:7.2";
   s.command = std::move(command);
-  s.network_mode = std::move(network);
+  s.network_mode = network;
   return s;
 }
 
@@ -133,8 +123,8 @@ TEST(DoctorRedisExposure, EveryAddressWithProtectedModeOffOrAWeakPasswordIsRisky
   ASSERT_TRUE(builtin);
   EXPECT_FALSE(builtin->risky);
 
-  auto bridged = doctor::redis_exposure(
-      redis({"redis-server", "--bind", "0.0.0.0", "--protected-mode", "no"}, "bridge"));
+  auto bridged = doctor::redis_exposure(redis(
+      {"redis-server", "--bind", "0.0.0.0", "--protected-mode", "no"}, stack::NetworkMode::bridge));
   ASSERT_TRUE(bridged);
   EXPECT_FALSE(bridged->risky);  // not published: reachable only from its network
 

@@ -71,7 +71,7 @@ TEST_F(CrioHttpFixture, TheCriEngineFindsCrioImageStoreOnItsSocket) {
   CriEngine engine(CriEndpoint{m_socket, "test"}, {});
   auto store = engine.image_store();
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store->kind, "containers-storage");
+  EXPECT_EQ(store->kind, StoreKind::containers_storage);
   EXPECT_EQ(store->driver, "overlay");
   EXPECT_EQ(store->graphroot, "/srv/crio/storage");
   EXPECT_EQ(store->found_by, "CRI-O GET /info on " + m_socket);

@@ -2,15 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <cstring>
-#include <filesystem>
+#include <chrono>
 
 #include "engine/cri/cri_client.h"
+#include "fixtures/socket_server.h"
+#include "fixtures/temp_dir.h"
 
 namespace edgecrew::engine::cri {
 namespace {
@@ -68,26 +65,16 @@ TEST(CriErrors, OthersKeepTheRuntimesMessage) {
 }
 
 TEST(CriErrors, ASocketThatNeverAnswersEndsAtTheNamedDeadline) {
-  // A real socket that takes connections (the kernel's backlog) and never says a word.
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "edgecrew-cri-mute-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-  const std::string socket = pattern + "/mute.sock";
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strcpy(addr.sun_path, socket.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 8), 0);
+  // A real socket that takes connections and never says a word.
+  edgecrew::testing::TempDir tmp("cri-mute");
+  const std::string socket = (tmp.path() / "mute.sock").string();
+  edgecrew::testing::SocketServer server(socket, edgecrew::testing::stall);
   CriDeadlines deadlines;
   deadlines.call = 300ms;
   CriClient client(socket, deadlines);
   auto start = std::chrono::steady_clock::now();
   auto version = client.version();
   auto took = std::chrono::steady_clock::now() - start;
-  ::close(fd);
-  std::filesystem::remove_all(pattern);
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().kind, ErrorKind::timeout) << version.error().message;
   EXPECT_THAT(version.error().message,

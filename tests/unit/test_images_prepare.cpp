@@ -103,7 +103,8 @@ TEST(ImagesSync, SkipsWhatIsThereAndSaysWhatIsNowhere) {
 }
 
 TEST(ImagesSync, OneStoreHasNothingToCopy) {
-  engine::ImageStore store{"containers-storage", "overlay", "/var/lib/containers/storage", "", ""};
+  engine::ImageStore store{engine::StoreKind::containers_storage, "overlay",
+                           "/var/lib/containers/storage", "", ""};
   StoreSide podman{"podman", nullptr, store, "", ""};
   StoreSide cri{"cri", nullptr, store, "", ""};
   auto steps = sync_images(table_of({{"a:1", {"a"}, has("sha256:1"), {}, Agreement::same}}, true),
@@ -114,10 +115,11 @@ TEST(ImagesSync, OneStoreHasNothingToCopy) {
 }
 
 TEST(ImagesSync, OutOfContainerdSaysHowRatherThanGuessing) {
-  StoreSide cri{"cri", nullptr, engine::ImageStore{"containerd", "", "", "", ""}, "",
-                "/run/c.sock"};
-  StoreSide podman{"podman", nullptr,
-                   engine::ImageStore{"containers-storage", "vfs", "/tmp/x", "", ""}, "", ""};
+  StoreSide cri{"cri", nullptr, engine::ImageStore{engine::StoreKind::containerd, "", "", "", ""},
+                "", "/run/c.sock"};
+  StoreSide podman{
+      "podman", nullptr,
+      engine::ImageStore{engine::StoreKind::containers_storage, "vfs", "/tmp/x", "", ""}, "", ""};
   auto step = copy_image("localhost/a:1", cri, podman, {}, {});
   EXPECT_EQ(step.result, StepResult::failed);
   EXPECT_THAT(step.detail, AllOf(HasSubstr("ctr --address /run/c.sock -n k8s.io images export"),

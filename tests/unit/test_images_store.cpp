@@ -21,7 +21,8 @@ using engine::ImageStore;
 using ::testing::ElementsAre;
 
 ImageStore cs(std::string driver, std::string graphroot, std::string runroot = {}) {
-  return {"containers-storage", std::move(driver), std::move(graphroot), std::move(runroot), "t"};
+  return {engine::StoreKind::containers_storage, std::move(driver), std::move(graphroot),
+          std::move(runroot), "t"};
 }
 
 TEST(ImagesStore, SameStoreNeedsOneGraphrootAndDriver) {
@@ -35,7 +36,7 @@ TEST(ImagesStore, SameStoreNeedsOneGraphrootAndDriver) {
   EXPECT_TRUE(same_store(cs("", "/var/lib/containers/storage"),
                          cs("overlay", "/var/lib/containers/storage")));
   // containerd's content store is never a containers-storage one.
-  ImageStore containerd{"containerd", "", "", "", "t"};
+  ImageStore containerd{engine::StoreKind::containerd, "", "", "", "t"};
   EXPECT_FALSE(same_store(containerd, containerd));
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fixtures/http_fixture.h"
+#include "fixtures/temp_dir.h"
 #include "fixtures/vllm_fixture.h"
 #include "net/http_client.h"
 #include "net/tcp.h"
@@ -26,19 +27,6 @@ using edgecrew::testing::HttpFixture;
 using edgecrew::testing::SocketServer;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-
-// A temporary directory for unix sockets, removed afterwards.
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "edgecrew-net-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path path;
-};
 
 FixtureResponse echo(const FixtureRequest& r) {
   return {
@@ -116,8 +104,8 @@ TEST(HttpClient, ATimeoutSaysItWaitedForTheResponseAndHowLong) {
 }
 
 TEST(HttpClient, TalksOverAUnixSocket) {
-  TempDir dir;
-  std::string socket = (dir.path / "podman.sock").string();
+  edgecrew::testing::TempDir dir("net");
+  std::string socket = (dir.path() / "podman.sock").string();
   HttpFixture http(socket);
   http.route("GET", "/v4.0.0/libpod/_ping", [](const FixtureRequest&) {
     return FixtureResponse{200, {{"Content-Type", "text/plain; charset=utf-8"}}, "OK"};
@@ -131,8 +119,8 @@ TEST(HttpClient, TalksOverAUnixSocket) {
 }
 
 TEST(HttpClient, AMissingUnixSocketIsUnavailableAndNamed) {
-  TempDir dir;
-  std::string socket = (dir.path / "absent.sock").string();
+  edgecrew::testing::TempDir dir("net");
+  std::string socket = (dir.path() / "absent.sock").string();
   auto response = http_request({.url = "http://d/_ping", .unix_socket = socket});
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().kind, ErrorKind::unavailable);

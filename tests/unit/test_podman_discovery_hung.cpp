@@ -3,15 +3,13 @@
 // service started on the same storage.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 
 #include "engine/podman/podman_discovery.h"
+#include "fixtures/socket_server.h"
+#include "fixtures/temp_dir.h"
 
 namespace edgecrew::engine::podman {
 namespace {
@@ -21,18 +19,11 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 TEST(PodmanDiscoveryHung, ASilentSocketIsATimeoutNotAReasonToStartAService) {
-  std::string pattern = (fs::temp_directory_path() / "edgecrew-hung-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-  const fs::path dir = pattern;
+  edgecrew::testing::TempDir tmp("hung");
+  const fs::path dir = tmp.path();
   const std::string path = (dir / "podman.sock").string();
-  // Listening, never accepting: the kernel completes the connection, nothing ever answers.
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 8), 0);
+  // Taking connections and never answering: the kernel completes the connection, nothing more.
+  edgecrew::testing::SocketServer server(path, edgecrew::testing::stall);
 
   PodmanEnvironment env;
   env.container_host = "unix://" + path;
@@ -44,8 +35,6 @@ TEST(PodmanDiscoveryHung, ASilentSocketIsATimeoutNotAReasonToStartAService) {
   const auto begin = std::chrono::steady_clock::now();
   auto found = discover(env, options);
   const auto took = std::chrono::steady_clock::now() - begin;
-  ::close(listener);
-  fs::remove_all(dir);
 
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error().kind, ErrorKind::timeout);

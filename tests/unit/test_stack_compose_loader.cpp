@@ -136,11 +136,11 @@ TEST_F(AllKeysFixture, AnchorsAndMergeKeys) {
 }
 
 TEST_F(AllKeysFixture, NetworkModes) {
-  EXPECT_EQ(service("api").network_mode, "bridge");
-  EXPECT_EQ(service("cache").network_mode, "host");
-  EXPECT_EQ(service("migrate").network_mode, "none");
-  EXPECT_EQ(service("llm").network_mode, "bridge");  // "default"
-  EXPECT_EQ(service("web").network_mode, "bridge");  // unset
+  EXPECT_EQ(service("api").network_mode, NetworkMode::bridge);
+  EXPECT_EQ(service("cache").network_mode, NetworkMode::host);
+  EXPECT_EQ(service("migrate").network_mode, NetworkMode::none);
+  EXPECT_EQ(service("llm").network_mode, NetworkMode::bridge);  // "default"
+  EXPECT_EQ(service("web").network_mode, NetworkMode::bridge);  // unset
 }
 
 TEST_F(AllKeysFixture, Ports) {
@@ -325,7 +325,7 @@ TEST_F(AllKeysFixture, ScalarServiceKeys) {
   EXPECT_EQ(api.working_dir, "/app");
   EXPECT_EQ(api.stop_signal, "SIGINT");
   EXPECT_EQ(api.stop_grace_period, 60s);
-  EXPECT_EQ(api.ipc, "shareable");
+  EXPECT_EQ(api.ipc, IpcMode::shareable);
   EXPECT_EQ(api.shm_size, 256LL << 20);
   EXPECT_EQ(api.hostname, "api-host");
   EXPECT_EQ(api.init, true);
@@ -454,10 +454,10 @@ services:
 )");
   const auto& s = must_load(r);
   ASSERT_EQ(s.services.size(), 4u);
-  EXPECT_EQ(s.services[0].network_mode, "host");
-  EXPECT_EQ(s.services[1].network_mode, "bridge");
-  EXPECT_EQ(s.services[2].network_mode, "none");
-  EXPECT_EQ(s.services[3].network_mode, "bridge");
+  EXPECT_EQ(s.services[0].network_mode, NetworkMode::host);
+  EXPECT_EQ(s.services[1].network_mode, NetworkMode::bridge);
+  EXPECT_EQ(s.services[2].network_mode, NetworkMode::none);
+  EXPECT_EQ(s.services[3].network_mode, NetworkMode::bridge);
 }
 
 TEST(ComposeLoader, EveryRestartPolicy) {

@@ -114,7 +114,7 @@ TEST(CollectSecrets, SettingsUnderSecretNamesAreNotSecrets) {
   Stack stack;
   Service s;
   s.name = "s";
-  s.network_mode = "none";
+  s.network_mode = NetworkMode::none;
   s.command = std::vector<std::string>{"redis-server", "--protected-mode", "yes"};
   s.environment = {{"NEO4J_AUTH", "none"},
                    {"ALLOW_EMPTY_PASSWORD", "yes"},

@@ -251,15 +251,16 @@ Result<ImageStore> CriEngine::image_store() {
   auto info = crio_info(m_endpoint.socket);
   if (info && info->has_value()) {
     const CrioInfo& crio = **info;
-    return ImageStore{"containers-storage", crio.storage_driver, crio.storage_root, "",
+    return ImageStore{StoreKind::containers_storage, crio.storage_driver, crio.storage_root, "",
                       "CRI-O GET /info on " + m_endpoint.socket};
   }
   auto version = m_client.version();
   if (!version) return version.error();
-  return ImageStore{version->runtime_name() == "cri-o" ? "containers-storage" : "containerd", "",
-                    "", "",
-                    fmt::format("{} {} on {}", version->runtime_name(), version->runtime_version(),
-                                m_endpoint.socket)};
+  return ImageStore{
+      version->runtime_name() == "cri-o" ? StoreKind::containers_storage : StoreKind::containerd,
+      "", "", "",
+      fmt::format("{} {} on {}", version->runtime_name(), version->runtime_version(),
+                  m_endpoint.socket)};
 }
 
 Status CriEngine::pull_image(const std::string& image, const ProgressSink& progress) {

@@ -58,14 +58,17 @@ void map_pod(const stack::Service& service, const stack::Stack& stack,
   linux_config.set_cgroup_parent(options.cgroup_parent);
   v1::NamespaceOption& namespaces =
       *linux_config.mutable_security_context()->mutable_namespace_options();
-  if (service.network_mode == "host") namespaces.set_network(v1::NODE);
-  if (service.ipc == "host") namespaces.set_ipc(v1::NODE);
-  if (service.network_mode == "none") {
-    spec.unmapped.push_back("network_mode: none: a CRI pod always joins the pod network (CNI)");
+  if (service.ipc == stack::IpcMode::host) namespaces.set_ipc(v1::NODE);
+  switch (service.network_mode) {
+    case stack::NetworkMode::host:
+      namespaces.set_network(v1::NODE);
+      return;  // on the host network the container's ports are the host's already
+    case stack::NetworkMode::none:
+      spec.unmapped.push_back("network_mode: none: a CRI pod always joins the pod network (CNI)");
+      break;
+    case stack::NetworkMode::bridge:
+      break;
   }
-
-  // On the host network the container's ports are the host's already.
-  if (service.network_mode == "host") return;
   for (const auto& port : service.ports) {
     if (!port.published) continue;
     if (port.host_port == 0) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
@@ -51,16 +52,6 @@ std::string format_port(const std::string& host_ip, const std::string& host_port
   std::string out;
   if (!host_ip.empty()) out = host_ip + ":";
   return out + host_port + "->" + container_port_and_protocol;
-}
-
-Result<json> parse_body(const net::HttpResponse& response, const std::string& what) {
-  json parsed = json::parse(response.body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return Error{ErrorKind::io, fmt::format("{}: Podman answered with something that is not JSON: "
-                                            "{:.200}",
-                                            what, response.body)};
-  }
-  return parsed;
 }
 
 Container container_from_list(const json& item) {
@@ -115,6 +106,41 @@ Container container_from_inspect(const json& item) {
     }
   }
   return c;
+}
+
+// How a streamed answer ended: all of it read (or the reader stopped), or cancelled for being idle.
+enum class StreamEnd { finished, stalled };
+
+// Sends `request` and hands each line of its streamed answer (JSON lines: a pull's or a build's
+// events) to `on_line`, which returns false to stop reading; a last line without a newline goes
+// too, unless reading stopped. The stream is cancelled once nothing arrives for `idle`: an image
+// has no size limit, so silence is the only sign of a hung Podman. An Error names `what` and
+// `shown` (the route) when the request fails or the status is not 2xx.
+Result<StreamEnd> stream_lines(const net::HttpRequest& request, std::string_view shown,
+                               const std::string& what, std::chrono::milliseconds idle,
+                               const std::function<bool(std::string_view line)>& on_line) {
+  LineSplitter lines;
+  auto last_event = SteadyClock::now();
+  bool stalled = false;
+  bool stopped = false;
+  auto on_piece = [&](std::string_view piece) {
+    last_event = SteadyClock::now();
+    stopped = !lines.feed(piece, on_line);
+    return !stopped;
+  };
+  auto cancelled = [&] {
+    stalled = SteadyClock::now() - last_event >= idle;
+    return stalled;
+  };
+  auto response = net::http_stream(request, on_piece, cancelled);
+  if (!response) {
+    return Error{response.error().kind,
+                 fmt::format("{}: podman API {} {}: {}", what, request.method, shown,
+                             response.error().message)};
+  }
+  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
+  if (!stopped && !lines.rest().empty()) on_line(lines.rest());
+  return stalled ? StreamEnd::stalled : StreamEnd::finished;
 }
 
 }  // namespace
@@ -233,7 +259,7 @@ Result<ImageStore> PodmanEngine::image_store() {
   if (!body) return body.error();
   const json store = json_object(*body, "store");
   ImageStore out;
-  out.kind = "containers-storage";
+  out.kind = StoreKind::containers_storage;
   out.driver = json_string(store, "graphDriverName");
   out.graphroot = json_string(store, "graphRoot");
   out.runroot = json_string(store, "runRoot");
@@ -259,8 +285,6 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
 
   // The status is 200 before the outcome is known: a failure is an {"error": ...} line.
   std::optional<std::string> failed;
-  auto last_event = SteadyClock::now();
-  bool stalled = false;
   auto on_line = [&](std::string_view line) {
     auto message = parse_pull_message(line);
     if (!message) return true;
@@ -271,22 +295,8 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
     if (progress && !message->progress.status.empty()) progress(message->progress);
     return true;
   };
-  LineSplitter lines;
-  auto on_piece = [&](std::string_view piece) {
-    last_event = SteadyClock::now();
-    return lines.feed(piece, on_line);
-  };
-  auto cancelled = [&] {
-    stalled = SteadyClock::now() - last_event >= m_timeouts.pull;
-    return stalled;
-  };
-  auto response = net::http_stream(request, on_piece, cancelled);
-  if (!response) {
-    return Error{response.error().kind,
-                 fmt::format("{}: podman API POST {}: {}", what, path, response.error().message)};
-  }
-  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
-  if (!failed && !lines.rest().empty()) on_line(lines.rest());
+  auto end = stream_lines(request, path, what, m_timeouts.pull, on_line);
+  if (!end) return end.error();
   if (failed) {
     // The registry's "manifest unknown" / "name unknown": no such image or tag there.
     const bool missing = failed->find("manifest unknown") != std::string::npos ||
@@ -294,7 +304,7 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
     return Error{missing ? ErrorKind::not_found : ErrorKind::unavailable,
                  fmt::format("{}: {}", what, *failed)};
   }
-  if (stalled) {
+  if (*end == StreamEnd::stalled) {
     return Error{ErrorKind::timeout,
                  fmt::format("{}: stalled, Podman reported no progress for {}; cancelled", what,
                              m_timeouts.pull.count() % 1000 == 0
@@ -320,28 +330,12 @@ Status PodmanEngine::build_image(const stack::Build& build, const std::string& t
   request.body = std::move(context->tar);
 
   BuildLog log;
-  LineSplitter lines;
-  auto last_event = SteadyClock::now();
-  bool stalled = false;
   auto on_line = [&](std::string_view line) {
     log.feed(line, output);
     return true;
   };
-  auto on_piece = [&](std::string_view piece) {
-    last_event = SteadyClock::now();
-    return lines.feed(piece, on_line);
-  };
-  auto cancelled = [&] {
-    stalled = SteadyClock::now() - last_event >= m_timeouts.build_idle;
-    return stalled;
-  };
-  auto response = net::http_stream(request, on_piece, cancelled);
-  if (!response) {
-    return Error{response.error().kind,
-                 fmt::format("{}: podman API POST /build: {}", what, response.error().message)};
-  }
-  if (response->status < 200 || response->status >= 300) return api_error(*response, what);
-  if (!lines.rest().empty()) on_line(lines.rest());
+  auto end = stream_lines(request, "/build", what, m_timeouts.build_idle, on_line);
+  if (!end) return end.error();
   log.finish(output);
   if (!log.error().empty()) {
     std::string message = fmt::format("{}: {}", what, log.error());
@@ -351,69 +345,13 @@ Status PodmanEngine::build_image(const stack::Build& build, const std::string& t
     }
     return Error{ErrorKind::invalid_input, message};
   }
-  if (stalled) {
+  if (*end == StreamEnd::stalled) {
     return Error{ErrorKind::timeout,
                  fmt::format("{}: Podman reported nothing for {} s{}; cancelled", what,
                              m_timeouts.build_idle.count() / 1000,
                              log.step().empty() ? "" : " during " + log.step())};
   }
   return Ok{};
-}
-
-Status PodmanEngine::ensure_volume(const stack::Volume& volume, const std::string& project) {
-  if (volume.external) return Ok{};
-  auto present = exists("/volumes/" + query_escape(volume.name) + "/exists",
-                        "looking up volume " + volume.name);
-  if (!present) return present.error();
-  if (*present) return Ok{};
-  json labels = volume.labels;
-  labels[std::string(k_label_project)] = project;
-  json body = {{"Name", volume.name}, {"Label", labels}};
-  if (!volume.driver.empty()) body["Driver"] = volume.driver;
-  if (!volume.driver_opts.empty()) body["Options"] = volume.driver_opts;
-  auto response = call("POST", "/volumes/create", body.dump(), m_timeouts.call);
-  if (!response) return response.error();
-  // 409: another edgecrew created it meanwhile, which is what was wanted.
-  if (response->status == 201 || response->status == 200 || response->status == 409) return Ok{};
-  return api_error(*response, "creating volume " + volume.name);
-}
-
-Result<bool> PodmanEngine::remove_volume(const stack::Volume& volume) {
-  if (volume.external) return false;  // not edgecrew's data to delete
-  auto response = call("DELETE", "/volumes/" + query_escape(volume.name), "", m_timeouts.call);
-  if (!response) return response.error();
-  if (response->status == 204 || response->status == 200) return true;
-  if (response->status == 404) return false;
-  return api_error(*response, "removing volume " + volume.name);
-}
-
-Result<std::vector<std::string>> PodmanEngine::remove_anonymous_volumes(
-    const std::string& project) {
-  const json filters = {
-      {"label",
-       {fmt::format("{}={}", k_label_project, project), std::string(k_label_volume_target)}}};
-  const std::string what = "listing the anonymous volumes of project " + project;
-  auto listed = get_json("/volumes/json?filters=" + query_escape(filters.dump()), what);
-  if (!listed) return listed.error();
-  std::vector<std::string> removed;
-  if (!*listed || !(*listed)->is_array()) return removed;
-  for (const auto& volume : **listed) {
-    const json labels = json_object(volume, "Labels");
-    // Checked here too: the filter is Podman's, the deletion is ours.
-    if (json_string(labels, std::string(k_label_project)) != project ||
-        !labels.contains(std::string(k_label_volume_target))) {
-      continue;
-    }
-    const std::string name = json_string(volume, "Name");
-    auto response = call("DELETE", "/volumes/" + query_escape(name), "", m_timeouts.call);
-    if (!response) return response.error();
-    if (response->status == 404) continue;
-    if (response->status != 204 && response->status != 200) {
-      return api_error(*response, "removing anonymous volume " + name);
-    }
-    removed.push_back(name);
-  }
-  return removed;
 }
 
 Result<std::optional<json>> PodmanEngine::get_json(const std::string& path,
@@ -425,161 +363,6 @@ Result<std::optional<json>> PodmanEngine::get_json(const std::string& path,
   auto body = parse_body(*response, what);
   if (!body) return body.error();
   return std::optional<json>(std::move(*body));
-}
-
-Status PodmanEngine::ensure_network(const stack::Network& network, const std::string& project) {
-  const std::string& name = network.name;
-  auto found = get_json("/networks/" + query_escape(name) + "/json", "inspecting network " + name);
-  if (!found) return found.error();
-  if (network.external) {
-    if (*found) return Ok{};
-    return Error{ErrorKind::not_found,
-                 fmt::format("network {} is declared external but does not exist: create it "
-                             "(podman network create {}) or remove external: true",
-                             name, name)};
-  }
-  if (*found) {
-    const json& existing = **found;
-    const bool ours =
-        json_string(json_object(existing, "labels"), std::string(k_label_project)) == project;
-    // DNS is asked for on a bridge that is not internal (Podman's CNI backend gives an internal
-    // network none).
-    const bool wants_dns = json_string(existing, "driver") == "bridge" && !network.internal;
-    if (!ours || !wants_dns || json_bool(existing, "dns_enabled")) return Ok{};
-    // Made by an older edgecrew without DNS: services on it cannot resolve each other by name.
-    const json filters = {{"network", {name}}};
-    auto attached = get_json("/containers/json?all=true&filters=" + query_escape(filters.dump()),
-                             "listing the containers on network " + name);
-    if (!attached) return attached.error();
-    if (*attached && (*attached)->is_array() && !(*attached)->empty()) {
-      return Error{ErrorKind::invalid_input,
-                   fmt::format("network {} was created without DNS (by an older edgecrew), so "
-                               "services on it cannot resolve each other by name, and {} "
-                               "container(s) use it: run edgecrew down && edgecrew up",
-                               name, (*attached)->size())};
-    }
-    auto removed = call("DELETE", "/networks/" + query_escape(name), "", m_timeouts.call);
-    if (!removed) return removed.error();
-    if (removed->status != 200 && removed->status != 204 && removed->status != 404) {
-      return api_error(*removed, "removing network " + name + " (created without DNS)");
-    }
-  }
-  auto response = call("POST", "/networks/create", network_create_body(network, project).dump(),
-                       m_timeouts.call);
-  if (!response) return response.error();
-  // 409: another edgecrew created it meanwhile, which is what was wanted.
-  if (response->status == 200 || response->status == 201 || response->status == 409) return Ok{};
-  return api_error(*response, "creating network " + name);
-}
-
-Status PodmanEngine::ensure_networks(const stack::Stack& stack) {
-  std::map<std::string, const stack::Network*> used;
-  for (const stack::Service& service : stack.services) {
-    for (const auto& joined : service.networks) {
-      if (auto it = stack.networks.find(joined.key); it != stack.networks.end()) {
-        used[it->second.name] = &it->second;
-      }
-    }
-  }
-  std::lock_guard lock(m_network_mutex);
-  for (const auto& [name, network] : used) {
-    if (Status ensured = ensure_network(*network, stack.name); !ensured) return ensured.error();
-    m_networks.insert(name);
-  }
-  return Ok{};
-}
-
-Result<std::vector<std::string>> PodmanEngine::remove_networks(const stack::Stack& stack) {
-  std::set<std::string> names;
-  for (const auto& [key, network] : stack.networks) {
-    if (!network.external) names.insert(network.name);
-  }
-  // A stack built in code lists no networks; its bridge services are on the default one.
-  names.insert(project_network(stack.name));
-  std::vector<std::string> removed;
-  for (const std::string& name : names) {
-    auto found =
-        get_json("/networks/" + query_escape(name) + "/json", "inspecting network " + name);
-    if (!found) return found.error();
-    if (!*found) continue;
-    // Only a network the project made: a same-named one someone else made stays.
-    if (json_string(json_object(**found, "labels"), std::string(k_label_project)) != stack.name) {
-      continue;
-    }
-    auto response = call("DELETE", "/networks/" + query_escape(name), "", m_timeouts.call);
-    if (!response) return response.error();
-    if (response->status == 404) continue;
-    if (response->status != 200 && response->status != 204) {
-      return api_error(*response, "removing network " + name);
-    }
-    removed.push_back(name);
-  }
-  std::lock_guard lock(m_network_mutex);
-  for (const auto& name : removed) m_networks.erase(name);
-  return removed;
-}
-
-Status PodmanEngine::ensure_service_networks(const Workload& workload) {
-  // Held while ensuring: the creates of one level run in parallel, and only one should look.
-  std::lock_guard lock(m_network_mutex);
-  for (const JoinedNetwork& j : joined_networks(*workload.service, *workload.stack)) {
-    if (m_networks.contains(j.network.name)) continue;
-    if (Status net = ensure_network(j.network, workload.stack->name); !net) return net.error();
-    m_networks.insert(j.network.name);
-  }
-  return Ok{};
-}
-
-Result<std::map<std::string, std::string>> PodmanEngine::anonymous_volumes(
-    const Workload& workload) {
-  const stack::Service& service = *workload.service;
-  const std::string& project = workload.stack->name;
-  std::map<std::string, std::string> out;
-  std::vector<std::string> targets;
-  for (const auto& mount : service.mounts) {
-    if (mount.type == stack::MountType::volume && mount.source.empty()) {
-      targets.push_back(mount.target);
-    }
-  }
-  if (targets.empty()) return out;
-  const json filters = {{"label",
-                         {fmt::format("{}={}", k_label_project, project),
-                          fmt::format("{}={}", k_label_service, service.name)}}};
-  const std::string what = "listing the anonymous volumes of service " + service.name;
-  auto listed = get_json("/volumes/json?filters=" + query_escape(filters.dump()), what);
-  if (!listed) return listed.error();
-  if (*listed && (*listed)->is_array()) {
-    for (const auto& volume : **listed) {
-      const json labels = json_object(volume, "Labels");
-      if (json_string(labels, std::string(k_label_project)) != project ||
-          json_string(labels, std::string(k_label_service)) != service.name) {
-        continue;
-      }
-      const std::string target = json_string(labels, std::string(k_label_volume_target));
-      if (!target.empty()) out.emplace(target, json_string(volume, "Name"));
-    }
-  }
-  for (const auto& target : targets) {
-    if (out.contains(target)) continue;
-    // No name: Podman gives it one, as it names the anonymous volumes it makes itself.
-    const json body = {{"Label",
-                        {{std::string(k_label_project), project},
-                         {std::string(k_label_service), service.name},
-                         {std::string(k_label_volume_target), target}}}};
-    auto response = call("POST", "/volumes/create", body.dump(), m_timeouts.call);
-    if (!response) return response.error();
-    const std::string creating =
-        fmt::format("creating the anonymous volume at {} of service {}", target, service.name);
-    if (response->status != 201 && response->status != 200) {
-      return api_error(*response, creating);
-    }
-    auto created = parse_body(*response, creating);
-    if (!created) return created.error();
-    const std::string name = json_string(*created, "Name");
-    if (name.empty()) return Error{ErrorKind::io, creating + ": Podman's answer has no Name"};
-    out.emplace(target, name);
-  }
-  return out;
 }
 
 Result<std::string> PodmanEngine::create(const Workload& workload) {

@@ -93,6 +93,8 @@ class PodmanEngine : public Engine {
                                  const std::string& body, std::chrono::milliseconds timeout);
   // 204 → true, 404 → false, anything else → an Error.
   Result<bool> exists(const std::string& path, const std::string& what);
+  // DELETE path: true when removed (200, 204), false when it was not there (404), else an Error.
+  Result<bool> remove_path(const std::string& path, const std::string& what);
   // GET path → its JSON body (200), nullopt (404), else an Error.
   Result<std::optional<nlohmann::json>> get_json(const std::string& path, const std::string& what);
   // Ensures each network the workload's service joins, once per engine.

@@ -58,9 +58,14 @@ ordered_json labels(const stack::Service& service, const stack::Stack& stack,
 
 void map_network(const stack::Service& service, const stack::Stack& stack, PodmanSpec& spec) {
   ordered_json& body = spec.body;
-  if (service.network_mode == "host" || service.network_mode == "none") {
-    body["netns"] = {{"nsmode", service.network_mode}};
-    return;
+  switch (service.network_mode) {
+    case stack::NetworkMode::host:
+    case stack::NetworkMode::none:
+      // Podman's network namespace modes carry Compose's names.
+      body["netns"] = {{"nsmode", to_string(service.network_mode)}};
+      return;
+    case stack::NetworkMode::bridge:
+      break;
   }
   body["netns"] = {{"nsmode", "bridge"}};
   // The service name as an alias on every network: other services reach it as `redis:6379`, as
@@ -206,7 +211,7 @@ std::optional<int> signal_number(const std::string& name) {
 std::vector<JoinedNetwork> joined_networks(const stack::Service& service,
                                            const stack::Stack& stack) {
   std::vector<JoinedNetwork> out;
-  if (service.network_mode != "bridge") return out;
+  if (service.network_mode != stack::NetworkMode::bridge) return out;
   for (const auto& joined : service.networks) {
     auto it = stack.networks.find(joined.key);
     if (it == stack.networks.end()) continue;  // the loader refuses these
@@ -269,9 +274,9 @@ PodmanSpec map_service(const stack::Service& service, const stack::Stack& stack,
   if (!service.working_dir.empty()) body["work_dir"] = service.working_dir;
 
   map_network(service, stack, spec);
-  if (!service.ipc.empty()) {
+  if (service.ipc != stack::IpcMode::unset) {
     // Podman's ipc namespace modes carry Compose's names: host, private, shareable.
-    body["ipcns"] = {{"nsmode", service.ipc}};
+    body["ipcns"] = {{"nsmode", to_string(service.ipc)}};
   }
   if (service.shm_size) body["shm_size"] = *service.shm_size;
   map_mounts(service, stack, anonymous_volumes, spec);

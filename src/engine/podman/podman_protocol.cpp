@@ -95,6 +95,16 @@ Error api_error(const net::HttpResponse& response, const std::string& what) {
   return Error{kind, fmt::format("{}: Podman answered HTTP {}: {}", what, response.status, detail)};
 }
 
+Result<nlohmann::json> parse_body(const net::HttpResponse& response, const std::string& what) {
+  nlohmann::json parsed = nlohmann::json::parse(response.body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return Error{ErrorKind::io, fmt::format("{}: Podman answered with something that is not JSON: "
+                                            "{:.200}",
+                                            what, response.body)};
+  }
+  return parsed;
+}
+
 std::string query_escape(std::string_view text) {
   std::string out;
   for (char ch : text) {

@@ -44,6 +44,9 @@ class FrameDecoder {
 // libpod's cause and message.
 Error api_error(const net::HttpResponse& response, const std::string& what);
 
+// The response's body as JSON; an Error (io) naming `what` when it is not JSON.
+Result<nlohmann::json> parse_body(const net::HttpResponse& response, const std::string& what);
+
 // The response says the container does not exist: HTTP 404, or the HTTP 500 Podman 4.3 answers
 // for a container removed meanwhile ("no such container", "does not exist in database", "no
 // container with name or ID"). Stop and remove take it as done.
