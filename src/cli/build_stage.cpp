@@ -85,6 +85,7 @@ int build_services(Context& ctx, const stack::Stack& stack,
   }
 
   const bool copy_to_cri = builder.own.has_value();
+  int built_count = 0;
   for (const auto& job : jobs) {
     const auto& s = *job.service;
     ctx.io.out << fmt::format("{}: building {} from {}\n", s.name, s.image, s.build->context)
@@ -102,8 +103,16 @@ int build_services(Context& ctx, const stack::Stack& stack,
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
     std::string id;
     if (auto info = engine.image(s.image); info && *info) id = (*info)->id;
-    ctx.io.out << fmt::format("{}: built {}{} in {}\n", s.name, s.image,
-                              id.empty() ? "" : " (" + id.substr(0, 19) + ")", seconds(took));
+    const std::string shown = id.empty() ? "" : " (" + id.substr(0, 19) + ")";
+    if (*built == engine::Engine::Built::unchanged) {
+      ctx.io.out << fmt::format(
+          "{}: {}{} is up to date: built from the same context, Containerfile and arguments "
+          "(no_cache: true builds anyway)\n",
+          s.name, s.image, shown);
+    } else {
+      ctx.io.out << fmt::format("{}: built {}{} in {}\n", s.name, s.image, shown, seconds(took));
+      ++built_count;
+    }
     if (copy_to_cri) {
       // The CRI runs what its own store holds: the new image replaces an older one of the name.
       auto step = images::copy_image(
@@ -118,12 +127,13 @@ int build_services(Context& ctx, const stack::Stack& stack,
                                           "--to cri",
                                           s.name, s.image, step.detail));
       }
-      ctx.io.out << fmt::format(
-          "{}: {} {} the CRI store\n", s.name, s.image,
-          step.result == images::StepResult::shared ? "is shared with" : "copied to");
+      ctx.io.out << fmt::format("{}: {} {} the CRI store\n", s.name, s.image,
+                                step.result == images::StepResult::shared       ? "is shared with"
+                                : step.result == images::StepResult::up_to_date ? "is already in"
+                                                                                : "copied to");
     }
   }
-  return static_cast<int>(jobs.size());
+  return built_count;
 }
 
 }  // namespace edgecrew::cli

@@ -24,8 +24,9 @@ struct BuildJob {
 };
 
 // Builds what `when` asks for among `services`, in order, one at a time; returns how many were
-// built. A failed build throws CommandError(1) naming the service, the step and its output;
-// `dry_run` only prints "build SERVICE (reason)" lines.
+// built (an image built before from the same context, Containerfile and arguments is not built
+// again, and not counted). A failed build throws CommandError(1) naming the service, the step and
+// its output; `dry_run` only prints "build SERVICE (reason)" lines.
 int build_services(Context& ctx, const stack::Stack& stack,
                    const std::vector<const stack::Service*>& services, const OpenedEngine& opened,
                    BuildWhen when, bool dry_run = false);

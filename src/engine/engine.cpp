@@ -84,7 +84,8 @@ const Container* container_of(const std::vector<Container>& containers,
   return best;
 }
 
-Status Engine::build_image(const stack::Build&, const std::string& tag, const BuildSink&) {
+Result<Engine::Built> Engine::build_image(const stack::Build&, const std::string& tag,
+                                          const BuildSink&) {
   return Error{
       ErrorKind::invalid_input,
       fmt::format("building {}: the {} engine builds no images; Podman builds them", tag, name())};

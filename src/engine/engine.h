@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ namespace edgecrew::engine {
 inline constexpr std::string_view k_label_project = "io.edgecrew.project";
 inline constexpr std::string_view k_label_service = "io.edgecrew.service";
 inline constexpr std::string_view k_label_spec_hash = "io.edgecrew.spec-hash";
+// On an image edgecrew built: the digest of what it was built from (context, Containerfile,
+// arguments), so that an unchanged build is not made again.
+inline constexpr std::string_view k_label_build_hash = "io.edgecrew.build-hash";
 
 // What to run: one service of a stack, as the planner hands it over. Each engine maps the service
 // itself (podman_mapping, cri_mapping): there is no third model in between.
@@ -91,6 +95,7 @@ struct ImageInfo {
   std::vector<std::string> repo_digests;  // "docker.io/library/redis@sha256:..."
   std::int64_t size = 0;                  // bytes, as the store counts them
   std::vector<std::string> env;           // the image config's Env ("CUDA_VERSION=12.8.1"); Podman
+  std::map<std::string, std::string> labels;  // the image config's Labels; Podman
 };
 
 // How a store keeps images: containers-storage (Podman's, CRI-O's) or containerd's own.
@@ -153,10 +158,13 @@ class Engine {
   Result<bool> image_present(const std::string& image);
   virtual Result<ImageStore> image_store() = 0;
   virtual Status pull_image(const std::string& image, const ProgressSink& progress) = 0;
-  // Builds the image from `build` and tags it `tag`, its output to `output` line by line. An
-  // engine that builds nothing (the CRI) says so; Podman builds for both.
-  virtual Status build_image(const stack::Build& build, const std::string& tag,
-                             const BuildSink& output);
+  // Builds the image from `build` and tags it `tag`, its output to `output` line by line; or
+  // builds nothing when `tag` was built from the same context, Containerfile and arguments
+  // (k_label_build_hash) and `no_cache` is off. An engine that builds nothing (the CRI) says so;
+  // Podman builds for both.
+  enum class Built { built, unchanged };
+  virtual Result<Built> build_image(const stack::Build& build, const std::string& tag,
+                                    const BuildSink& output);
 
   // Creates the volume unless it exists (Podman: a volume labelled with the project; the CRI: a
   // directory on the host); a no-op for external ones.

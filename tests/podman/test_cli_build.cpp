@@ -69,7 +69,7 @@ TEST_F(CliBuildTest, UpBuildsRunsKeepsAndAFailedStepCreatesNothing) {
   const auto ours = std::chrono::steady_clock::now() - started;
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   EXPECT_THAT(up.out, HasSubstr("web: building ecbuild-web from "));
-  EXPECT_THAT(up.out, HasSubstr("web | STEP 3/5: RUN echo"));
+  EXPECT_THAT(up.out, HasSubstr("web | STEP 3/6: RUN echo"));
   EXPECT_THAT(up.out, HasSubstr("web: built ecbuild-web (sha256:"));
   EXPECT_THAT(up.out, HasSubstr("ecbuild: 1 created\n"));
   auto greeting = run_in(good, {"exec", "web", "--", "cat", "/greeting", "/src/app.txt"});
@@ -83,10 +83,17 @@ TEST_F(CliBuildTest, UpBuildsRunsKeepsAndAFailedStepCreatesNothing) {
   ASSERT_EQ(again.status, 0) << again.out << again.err;
   EXPECT_THAT(again.out, Not(HasSubstr("building")));
   EXPECT_THAT(again.out, HasSubstr("ecbuild: 1 kept\n"));
-  // Asked for: built again, from the layer cache.
+  // Asked for, with nothing changed: the image edgecrew built from this very context stands.
   auto rebuilt = run_in(good, {"build"});
   ASSERT_EQ(rebuilt.status, 0) << rebuilt.out << rebuilt.err;
-  EXPECT_THAT(rebuilt.out, HasSubstr("ecbuild: 1 image built\n"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("web: ecbuild-web (sha256:"));
+  EXPECT_THAT(rebuilt.out, HasSubstr(") is up to date: built from the same context"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("ecbuild: 0 images built\n"));
+  // A file of the context changed: built again.
+  write(good / "ctx/app.txt", "v2\n");
+  auto changed = run_in(good, {"build"});
+  ASSERT_EQ(changed.status, 0) << changed.out << changed.err;
+  EXPECT_THAT(changed.out, HasSubstr("ecbuild: 1 image built\n"));
 
   // The same context built by podman itself, without its cache, for the report's comparison.
   const auto podman_started = std::chrono::steady_clock::now();
@@ -109,7 +116,7 @@ TEST_F(CliBuildTest, UpBuildsRunsKeepsAndAFailedStepCreatesNothing) {
   auto failed = run_in(bad, {"up"});
   EXPECT_EQ(failed.status, 1) << failed.out << failed.err;
   EXPECT_THAT(failed.err, HasSubstr("service broken: building image ecbuildbad-broken"));
-  EXPECT_THAT(failed.err, HasSubstr("failed at STEP 2/3: RUN echo before the failure && false"));
+  EXPECT_THAT(failed.err, HasSubstr("failed at STEP 2/4: RUN echo before the failure && false"));
   EXPECT_THAT(failed.err, HasSubstr("| before the failure"));
   EXPECT_THAT(failed.err, HasSubstr("nothing was created"));
   auto ps = run_in(bad, {"ps", "--json"});
@@ -147,7 +154,8 @@ TEST_F(CliBuildTest, AChangedFileRebuildsAndRecreatesThatServiceOnly) {
   write(dir / "two" / "file.txt", "two v2\n");
   auto rebuilt = run_in(dir, {"up", "--build"});
   ASSERT_EQ(rebuilt.status, 0) << rebuilt.out << rebuilt.err;
-  EXPECT_THAT(rebuilt.out, HasSubstr("one: built ectwo-one"));
+  EXPECT_THAT(rebuilt.out, HasSubstr("one: ectwo-one (sha256:"));
+  EXPECT_THAT(rebuilt.out, HasSubstr(") is up to date: built from the same context"));
   EXPECT_THAT(rebuilt.out, HasSubstr("two: built ectwo-two"));
   EXPECT_THAT(rebuilt.out, HasSubstr("ectwo: 1 recreated, 1 kept\n"));
   const auto after = ids();

@@ -18,6 +18,7 @@
 #include "engine/podman/podman_protocol.h"
 #include "util/clock.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 namespace edgecrew::engine::podman {
 
@@ -246,6 +247,11 @@ Result<std::optional<ImageInfo>> PodmanEngine::image(const std::string& image) {
         if (e.is_string()) info.env.push_back(e.get<std::string>());
       }
     }
+    if (auto labels = config->find("Labels"); labels != config->end() && labels->is_object()) {
+      for (const auto& [key, value] : labels->items()) {
+        if (value.is_string()) info.labels[key] = value.get<std::string>();
+      }
+    }
   }
   return std::optional<ImageInfo>(std::move(info));
 }
@@ -315,12 +321,22 @@ Status PodmanEngine::pull_image(const std::string& image, const ProgressSink& pr
   return Ok{};
 }
 
-Status PodmanEngine::build_image(const stack::Build& build, const std::string& tag,
-                                 const BuildSink& output) {
+Result<Engine::Built> PodmanEngine::build_image(const stack::Build& build, const std::string& tag,
+                                                const BuildSink& output) {
   const std::string what = "building image " + tag;
   auto context = pack_context(build);
   if (!context) return Error{context.error().kind, what + ": " + context.error().message};
-  const std::string path = "/build?" + build_query(build, tag, context->dockerfile);
+  // What the image is made of: the context as sent, and every setting but the tag.
+  stack::Build labelled = build;
+  labelled.labels[std::string(k_label_build_hash)] =
+      sha256_hex(context->tar + '\0' + build_query(build, "", context->dockerfile));
+  if (!build.no_cache) {
+    auto existing = image(tag);
+    if (!existing) return Error{existing.error().kind, what + ": " + existing.error().message};
+    const std::string key(k_label_build_hash);
+    if (*existing && (*existing)->labels[key] == labelled.labels[key]) return Built::unchanged;
+  }
+  const std::string path = "/build?" + build_query(labelled, tag, context->dockerfile);
   net::HttpRequest request;
   request.method = "POST";
   request.url = fmt::format("http://d{}{}", k_api_prefix, path);
@@ -351,7 +367,7 @@ Status PodmanEngine::build_image(const stack::Build& build, const std::string& t
                              m_timeouts.build_idle.count() / 1000,
                              log.step().empty() ? "" : " during " + log.step())};
   }
-  return Ok{};
+  return Built::built;
 }
 
 Result<std::optional<json>> PodmanEngine::get_json(const std::string& path,

@@ -58,9 +58,12 @@ class PodmanEngine : public Engine {
   Result<ImageStore> image_store() override;
   Status pull_image(const std::string& image, const ProgressSink& progress) override;
   // POST /libpod/build with the context as a tar stream (build_context.h); the output relayed
-  // line by line; a failure names the step and its last lines.
-  Status build_image(const stack::Build& build, const std::string& tag,
-                     const BuildSink& output) override;
+  // line by line; a failure names the step and its last lines. The image is labelled with the
+  // digest of the tar stream and the query; an image of `tag` with that label is not built again
+  // (libpod's REST build does not find its own cached layers for COPY, so every rebuild would
+  // otherwise give a new image id and recreate the service).
+  Result<Built> build_image(const stack::Build& build, const std::string& tag,
+                            const BuildSink& output) override;
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
   Result<bool> remove_volume(const stack::Volume& volume) override;
   Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
