@@ -26,12 +26,22 @@ for p in "${packages[@]}"; do
 done
 # Debian's nodejs comes without npm (NodeSource's includes it): the schema tests need npm.
 if [ "${1:-}" = "--test" ]; then command -v npm >/dev/null 2>&1 || missing+=(npm); fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# An old or empty package list finds nothing: refresh it once per run when something is missing.
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # An old or empty package list finds nothing: refresh it once per run when something is missing.
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ "${1:-}" = "--test" ] || exit 0
+
+# The host as the Podman tests need it: userns_mode: auto as root takes its ranges from the
+# `containers` entries of /etc/subuid and /etc/subgid (Podman's rule); without them it fails
+# "could not find enough available IDs".
+for file in /etc/subuid /etc/subgid; do
+  if ! grep -qs '^containers:' "$file"; then
+    echo "containers:2147483647:2147483648" | $sudo tee -a "$file" >/dev/null
+  fi
+done
