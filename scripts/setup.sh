@@ -17,6 +17,7 @@ if [ "${1:-}" = "--test" ]; then
     clang clang-format libclang-rt-dev containerd redis-server redis-tools
     podman runc catatonit busybox-static procps tmux skopeo docker-registry nodejs
     golang-github-containernetworking-plugin-dnsname
+    uidmap slirp4netns fuse-overlayfs
   )
 fi
 
@@ -37,11 +38,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ "${1:-}" = "--test" ] || exit 0
 
-# The host as the Podman tests need it: userns_mode: auto as root takes its ranges from the
-# `containers` entries of /etc/subuid and /etc/subgid (Podman's rule); without them it fails
-# "could not find enough available IDs".
+# The host as the Podman tests need it (tests/podman/rootless.sh, docs/ROOTLESS.md):
+# - userns_mode: auto as root takes its ranges from the `containers` entries of /etc/subuid and
+#   /etc/subgid (Podman's rule); without them it fails "could not find enough available IDs";
+# - the rootless pass runs as edgecrew-rootless, whose subuid/subgid ranges useradd adds;
+# - rootless networks other than host go through slirp4netns, which opens /dev/net/tun: a
+#   root-only device (0600) stops them with "open(/dev/net/tun): Permission denied".
 for file in /etc/subuid /etc/subgid; do
   if ! grep -qs '^containers:' "$file"; then
     echo "containers:2147483647:2147483648" | $sudo tee -a "$file" >/dev/null
   fi
 done
+if ! id edgecrew-rootless >/dev/null 2>&1; then
+  $sudo useradd --create-home --shell /usr/sbin/nologin edgecrew-rootless
+fi
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  $sudo chmod 0666 /dev/net/tun
+fi
