@@ -17,6 +17,7 @@ if [ "${1:-}" = "--test" ]; then
     clang clang-format libclang-rt-dev containerd redis-server redis-tools
     podman runc catatonit busybox-static procps tmux skopeo docker-registry nodejs
     golang-github-containernetworking-plugin-dnsname
+    uidmap slirp4netns fuse-overlayfs
   )
 fi
 
@@ -26,12 +27,31 @@ for p in "${packages[@]}"; do
 done
 # Debian's nodejs comes without npm (NodeSource's includes it): the schema tests need npm.
 if [ "${1:-}" = "--test" ]; then command -v npm >/dev/null 2>&1 || missing+=(npm); fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# An old or empty package list finds nothing: refresh it once per run when something is missing.
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # An old or empty package list finds nothing: refresh it once per run when something is missing.
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ "${1:-}" = "--test" ] || exit 0
+
+# The host as the Podman tests need it (tests/podman/rootless.sh, docs/ROOTLESS.md):
+# - userns_mode: auto as root takes its ranges from the `containers` entries of /etc/subuid and
+#   /etc/subgid (Podman's rule); without them it fails "could not find enough available IDs";
+# - the rootless pass runs as edgecrew-rootless, whose subuid/subgid ranges useradd adds;
+# - rootless networks other than host go through slirp4netns, which opens /dev/net/tun: a
+#   root-only device (0600) stops them with "open(/dev/net/tun): Permission denied".
+for file in /etc/subuid /etc/subgid; do
+  if ! grep -qs '^containers:' "$file"; then
+    echo "containers:2147483647:2147483648" | $sudo tee -a "$file" >/dev/null
+  fi
+done
+if ! id edgecrew-rootless >/dev/null 2>&1; then
+  $sudo useradd --create-home --shell /usr/sbin/nologin edgecrew-rootless
+fi
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  $sudo chmod 0666 /dev/net/tun
+fi

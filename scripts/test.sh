@@ -22,9 +22,11 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGECREW_SANITIZE="
 cmake --build build-asan
 # tests/lsan.supp: state OpenSSL frees per thread, caught at exit while a library thread ends.
 # Not the reliability suite (label "reliability"): it drives the binary for minutes, and its
-# memory limits leave no room for ASan's shadow memory; the release pass above runs it.
+# memory limits leave no room for ASan's shadow memory; the release pass above runs it. Nor the
+# rootless pass (label "rootless"): the same engine tests again, as another user, which the
+# release pass runs.
 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE reliability
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE "reliability|rootless"
 
 echo "== the tests of edgecrew's threads under TSan"
 # Only the edgecrew_thread_tests target (tests/CMakeLists.txt says which): plan and what it uses.

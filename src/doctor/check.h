@@ -40,6 +40,7 @@ std::vector<Check> gpu_checks();
 std::vector<Check> cdi_checks();
 std::vector<Check> crio_config_checks();
 std::vector<Check> runtime_checks();
+std::vector<Check> rootless_checks();  // in section "runtime", after runtime_checks
 std::vector<Check> storage_checks();
 std::vector<Check> network_checks();
 std::vector<Check> cri_checks();

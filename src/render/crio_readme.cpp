@@ -112,6 +112,16 @@ std::string crio_readme(const stack::Stack& stack,
     for (const auto& note : specs.at(s->name).unmapped) notes += s->name + ": " + note + "\n";
   }
   if (!notes.empty()) out += "\nNot carried by the CRI:\n\n" + notes;
+  std::string refused;
+  for (const stack::Service* s : services) {
+    for (const auto& note : specs.at(s->name).refused) refused += s->name + ": " + note + "\n";
+  }
+  if (!refused.empty()) {
+    out +=
+        "\nNot runnable on the CRI as written (edgecrew up --engine cri refuses these "
+        "services; the files above leave the setting out):\n\n" +
+        refused;
+  }
   return out;
 }
 

@@ -57,6 +57,44 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
   }
 }
 
+// userns_mode → hostUsers (Kubernetes 1.30 and later by default, earlier behind the
+// UserNamespacesSupport gate): false gives the pod a private user namespace of 65536 ids the
+// kubelet picks, which is auto; host is the default (the node's namespace) and sets nothing.
+void map_userns(const stack::Service& s, json& spec, std::vector<std::string>& notes) {
+  if (!s.userns) return;
+  const stack::Userns& u = *s.userns;
+  const std::string mode = stack::to_string(u);
+  switch (u.kind) {
+    case stack::UsernsKind::host:
+      return;
+    case stack::UsernsKind::automatic:
+      spec["hostUsers"] = false;
+      if (u.size || !u.uid_mappings.empty() || !u.gid_mappings.empty()) {
+        notes.push_back(fmt::format(
+            "userns_mode {} becomes hostUsers: false; its options are not mapped: the kubelet "
+            "picks the pod's 65536 ids",
+            mode));
+      }
+      return;
+    case stack::UsernsKind::nomap:
+      spec["hostUsers"] = false;
+      notes.push_back(
+          "userns_mode nomap becomes hostUsers: false: a private user namespace that holds no id "
+          "of the node's users");
+      return;
+    case stack::UsernsKind::keep_id:
+    case stack::UsernsKind::path:
+      notes.push_back(fmt::format(
+          "userns_mode {} is not mapped: Kubernetes has {}; the pod runs in the node's user "
+          "namespace (hostUsers: false gives it a private one)",
+          mode,
+          u.kind == stack::UsernsKind::keep_id
+              ? "no rootless user whose ids a pod keeps (set runAsUser for the container's uid)"
+              : "no way to join a user namespace by path"));
+      return;
+  }
+}
+
 json pod_spec(const stack::Stack& stack, const stack::Service& s, const ServiceSecrets& secrets,
               const PodVolumes& volumes, bool stateful,
               const std::vector<const stack::Service*>& rendered, const K8sOptions& options,
@@ -70,6 +108,7 @@ json pod_spec(const stack::Stack& stack, const stack::Service& s, const ServiceS
     spec["dnsPolicy"] = "ClusterFirstWithHostNet";
   }
   if (s.ipc == IpcMode::host) spec["hostIPC"] = true;
+  map_userns(s, spec, notes);
   if (!s.runtime.empty()) spec["runtimeClassName"] = s.runtime;
   spec["restartPolicy"] = "Always";
   spec["terminationGracePeriodSeconds"] = grace_seconds(s.stop_grace_period);

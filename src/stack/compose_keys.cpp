@@ -136,7 +136,7 @@ std::vector<ComposeSection> build_sections() {
             "mount the Podman socket with a bind volume if the service needs the engine"},
            {"user", S, ""},
            {"uts", I, "the container gets its own UTS namespace"},
-           {"userns_mode", R, "user namespaces are not supported"},
+           {"userns_mode", S, ""},
            {"volumes", S, ""},
            {"volumes_from", R, "mount the same named volume in both services"},
            {"working_dir", S, ""},

@@ -1,6 +1,7 @@
 #include "stack/model.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -32,6 +33,49 @@ std::vector<std::string> compose_test(const Healthcheck& healthcheck) {
   std::vector<std::string> test = {healthcheck.shell ? "CMD-SHELL" : "CMD"};
   test.insert(test.end(), healthcheck.argv.begin(), healthcheck.argv.end());
   return test;
+}
+
+const char* to_string(UsernsKind kind) {
+  switch (kind) {
+    case UsernsKind::host:
+      return "host";
+    case UsernsKind::automatic:
+      return "auto";
+    case UsernsKind::keep_id:
+      return "keep-id";
+    case UsernsKind::nomap:
+      return "nomap";
+    case UsernsKind::path:
+      return "ns";
+  }
+  return "?";
+}
+
+std::string to_string(const Userns& userns) {
+  std::vector<std::string> options;
+  auto mappings = [&options](const char* key, const std::vector<IdMapping>& list) {
+    for (const auto& m : list) {
+      options.push_back(fmt::format("{}={}:{}:{}", key, m.container_id, m.host_id, m.size));
+    }
+  };
+  switch (userns.kind) {
+    case UsernsKind::host:
+    case UsernsKind::nomap:
+      return to_string(userns.kind);
+    case UsernsKind::path:
+      return "ns:" + userns.path;
+    case UsernsKind::keep_id:
+      if (userns.uid) options.push_back(fmt::format("uid={}", *userns.uid));
+      if (userns.gid) options.push_back(fmt::format("gid={}", *userns.gid));
+      break;
+    case UsernsKind::automatic:
+      if (userns.size) options.push_back(fmt::format("size={}", *userns.size));
+      mappings("uidmapping", userns.uid_mappings);
+      mappings("gidmapping", userns.gid_mappings);
+      break;
+  }
+  if (options.empty()) return to_string(userns.kind);
+  return fmt::format("{}:{}", to_string(userns.kind), fmt::join(options, ","));
 }
 
 const char* to_string(DependencyCondition c) {

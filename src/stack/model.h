@@ -163,6 +163,38 @@ enum class NetworkMode { bridge, host, none };
 // a C++ keyword), or one of its own that others may join (shareable).
 enum class IpcMode { unset, host, private_, shareable };
 
+// userns_mode: the user namespace a container runs in, in Podman's words (`--userns`).
+enum class UsernsKind {
+  host,       // the engine's own user namespace (no new one)
+  automatic,  // `auto`: a private namespace from a range the engine picks
+  keep_id,    // `keep-id`: the rootless user's uid:gid kept inside (rootless Podman only)
+  nomap,      // `nomap`: the rootless user's uid:gid not mapped inside (rootless Podman only)
+  path,       // `ns:PATH`: join the namespace at PATH
+};
+
+// One range of ids: container_id..+size inside is host_id..+size outside.
+struct IdMapping {
+  std::uint32_t container_id = 0;
+  std::uint32_t host_id = 0;
+  std::uint32_t size = 0;
+};
+
+struct Userns {
+  UsernsKind kind = UsernsKind::host;
+  std::optional<std::uint32_t> uid;   // keep-id: the uid the user has inside
+  std::optional<std::uint32_t> gid;   // keep-id: the gid the user has inside
+  std::optional<std::uint32_t> size;  // auto: the namespace's size (unset = the engine's estimate)
+  std::vector<IdMapping> uid_mappings;  // auto: ranges that must be in the namespace
+  std::vector<IdMapping> gid_mappings;
+  std::string path;  // ns: an absolute path on the engine's host
+  Location where;
+};
+
+// The mode as Podman's --userns takes it ("keep-id:uid=1000,gid=1000", "auto:size=65536"): what
+// the normalized stack prints and the spec hash covers.
+std::string to_string(const Userns& userns);
+const char* to_string(UsernsKind kind);
+
 struct Service {
   std::string name;
   std::string image;  // with build: and no image:, "<project>-<service>" as Compose names it
@@ -189,6 +221,7 @@ struct Service {
   std::string stop_signal;  // "" = SIGTERM
   Duration stop_grace_period{10'000};
   IpcMode ipc = IpcMode::unset;
+  std::optional<Userns> userns;  // unset = the engine's default
   std::optional<std::int64_t> shm_size;  // bytes
   std::vector<std::string> profiles;
   std::string hostname;

@@ -191,6 +191,7 @@ json service_to_json(const Service& s, const Stack& stack) {
   if (!s.stop_signal.empty()) j["stop_signal"] = s.stop_signal;
   j["stop_grace_period"] = format_duration(s.stop_grace_period);
   if (s.ipc != IpcMode::unset) j["ipc"] = to_string(s.ipc);
+  if (s.userns) j["userns_mode"] = to_string(*s.userns);
   if (s.shm_size) j["shm_size"] = *s.shm_size;
   if (!s.profiles.empty()) j["profiles"] = s.profiles;
   if (!s.hostname.empty()) j["hostname"] = s.hostname;

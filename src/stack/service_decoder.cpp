@@ -346,6 +346,8 @@ std::optional<Service> decode_service(const Node& name_node, const Node& node, D
         d.diags().error(v.where, fmt::format("ipc \"{}\" is not supported", mode),
                         "use host, private or shareable");
       }
+    } else if (key == "userns_mode") {
+      decode_userns(v, s, d);
     } else if (key == "shm_size") {
       s.shm_size = d.size(v, what);
     } else if (key == "profiles") {

@@ -38,5 +38,6 @@ std::optional<double> decode_cpus(const Node& n, Decoder& d, const std::string& 
 inline constexpr std::int64_t k_max_gpu_count = 1024;
 void decode_deploy(const Node& n, Service& s, Decoder& d);
 void decode_extension(const Node& n, Service& s, Decoder& d);  // x-edgecrew
+void decode_userns(const Node& n, Service& s, Decoder& d);     // userns_mode (userns.cpp)
 
 }  // namespace edgecrew::stack

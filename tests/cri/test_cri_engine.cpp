@@ -195,6 +195,36 @@ TEST_F(CriEngineTest, HandlerNvidiaIsAcceptedAndAnUnknownOneIsReportedClearly) {
   ASSERT_TRUE(m_engine->remove(*gpu));
 }
 
+TEST_F(CriEngineTest, UsernsModesTheRuntimeCannotHonourAreRefusedBeforeAnyPod) {
+  use_stack(
+      "  host:\n    image: localhost/edgecrew-test/busybox:1\n    network_mode: host\n"
+      "    command: [sleep, \"1000\"]\n    userns_mode: host\n"
+      "  keep:\n    image: localhost/edgecrew-test/busybox:1\n    network_mode: host\n"
+      "    command: [sleep, \"1000\"]\n    userns_mode: keep-id\n"
+      "  private:\n    image: localhost/edgecrew-test/busybox:1\n    network_mode: host\n"
+      "    command: [sleep, \"1000\"]\n"
+      "    userns_mode: \"auto:uidmapping=0:100000:65536,gidmapping=0:100000:65536\"\n");
+  auto host = create_started("host");  // NODE: what the runtime does anyway
+  ASSERT_TRUE(host) << host.error().message;
+
+  auto keep = create_started("keep");
+  ASSERT_FALSE(keep);
+  EXPECT_EQ(keep.error().kind, ErrorKind::invalid_input);
+  EXPECT_THAT(keep.error().message, HasSubstr("service keep cannot run on the CRI engine: "
+                                              "userns_mode: keep-id: a rootless Podman mode"));
+  // containerd 1.6 drops userns_options unread: refused rather than run in the host's namespace.
+  auto private_ns = create_started("private");
+  ASSERT_FALSE(private_ns);
+  EXPECT_THAT(private_ns.error().message,
+              HasSubstr("service private asks for a private user namespace (userns_mode), which "
+                        "containerd"));
+  EXPECT_THAT(private_ns.error().message, HasSubstr("containerd 1.7 or later"));
+  auto listed = m_engine->list("ectest");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 1u) << "no pod for the refused services";
+  ASSERT_TRUE(m_engine->remove(*host));
+}
+
 TEST_F(CriEngineTest, CdiDevicesAreInTheContainerConfigSent) {
   use_stack(
       "  app:\n    image: localhost/edgecrew-test/busybox:1\n    network_mode: host\n"

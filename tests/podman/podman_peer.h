@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -76,9 +77,11 @@ inline std::string set_up(Peer& peer) {
         "log_driver = \"k8s-file\"\n"
         "[engine]\n"
         "runtime = \"runc\"\n");
-  write(peer.dir / "storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" +
-                                       (peer.dir / "storage").string() + "\"\nrunroot = \"" +
-                                       (peer.dir / "run").string() + "\"\n");
+  // rootless_storage_path: a non-root Podman ignores graphroot (tests/podman/rootless.sh).
+  const std::string store = (peer.dir / "storage").string();
+  write(peer.dir / "storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + store +
+                                       "\"\nrootless_storage_path = \"" + store +
+                                       "\"\nrunroot = \"" + (peer.dir / "run").string() + "\"\n");
   peer.env.containers_conf = (peer.dir / "containers.conf").string();
   peer.env.containers_storage_conf = (peer.dir / "storage.conf").string();
 
@@ -127,6 +130,10 @@ inline void tear_down(Peer& peer, const std::vector<std::string>& networks) {
   }
   (void)podman(peer, {"volume", "rm", "-af"});
   for (const auto& network : networks) (void)podman(peer, {"network", "rm", "-f", network});
+  // A rootless store holds files of the user's subordinate ids, which only the user namespace
+  // may remove.
+  if (::geteuid() != 0)
+    (void)podman(peer, {"unshare", "rm", "-rf", (peer.dir / "storage").string()});
   std::error_code ec;
   fs::remove_all(peer.dir, ec);
 }

@@ -9,9 +9,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -595,6 +597,104 @@ TEST(PodmanEnginePullStall, PodmanEngineCancelsAPullThatStalls) {
   EXPECT_THAT(
       request,
       HasSubstr("POST /v4.0.0/images/create?fromImage=registry.example%2Fedgecrew%2Fstuck&tag=1 "));
+}
+
+// The container's /proc/self/uid_map, one "inside outside size" triple per line, after it exited.
+std::vector<std::array<std::uint64_t, 3>> read_uid_map(PodmanEngine& engine,
+                                                       const std::string& id) {
+  std::string text;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto state = engine.inspect(id);
+    if (state && state->state == ContainerState::exited) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  Status read = engine.logs(id, {}, [&](std::string_view, std::string_view line) {
+    text += std::string(line) + "\n";
+    return true;
+  });
+  EXPECT_TRUE(read) << read.error().message;
+  std::vector<std::array<std::uint64_t, 3>> out;
+  std::istringstream lines(text);
+  for (std::array<std::uint64_t, 3> t{}; lines >> t[0] >> t[1] >> t[2];) out.push_back(t);
+  return out;
+}
+
+TEST_F(PodmanEngineTest, PodmanEngineBindMountIsReadAndWritten) {
+  const fs::path dir = s_peer->dir / "bind";
+  fs::create_directories(dir);
+  write(dir / "in", "from the host\n");
+  stack::Service& service = add_service("binder", {"sleep", "1000"});
+  service.mounts.push_back(
+      {.type = stack::MountType::bind, .source = dir.string(), .target = "/b"});
+  service.mounts.push_back(
+      {.type = stack::MountType::bind, .source = dir.string(), .target = "/ro", .read_only = true});
+  const std::string id = run(service);
+  ASSERT_FALSE(id.empty());
+  auto read = engine().exec(id, {"sh", "-c", "cat /b/in && echo out > /b/out"}, 10s);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->output, "from the host\n");
+  EXPECT_EQ(read->exit_code, 0);
+  std::ifstream out(dir / "out");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(out), {}), "out\n");
+  EXPECT_NE(engine().exec(id, {"touch", "/ro/x"}, 10s)->exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir / "x"));
+  EXPECT_TRUE(engine().remove(id));
+}
+
+// userns_mode host and auto, as root and as a rootless user. host: the container's root is the
+// engine's (root, or the rootless user); auto: a namespace of exactly `size` ids that does not
+// hold the engine's uid (as root, from the `containers` ranges in /etc/subuid).
+TEST_F(PodmanEngineTest, PodmanEngineUsernsHostAndAuto) {
+  stack::Service& host = add_service("userns-host", {"cat", "/proc/self/uid_map"});
+  host.userns = stack::Userns{.kind = stack::UsernsKind::host};
+  std::string id = run(host);
+  ASSERT_FALSE(id.empty());
+  auto map = read_uid_map(engine(), id);
+  ASSERT_FALSE(map.empty());
+  EXPECT_EQ(map[0][0], 0u);
+  EXPECT_EQ(map[0][1], ::geteuid());
+  EXPECT_TRUE(engine().remove(id));
+
+  stack::Service& automatic = add_service("userns-auto", {"cat", "/proc/self/uid_map"});
+  automatic.userns = stack::Userns{.kind = stack::UsernsKind::automatic, .size = 2000};
+  id = run(automatic);
+  ASSERT_FALSE(id.empty()) << "as root, auto needs a containers: range in /etc/subuid and "
+                              "/etc/subgid (scripts/setup.sh --test adds one)";
+  map = read_uid_map(engine(), id);
+  ASSERT_EQ(map.size(), 1u);
+  EXPECT_EQ(map[0][0], 0u);
+  EXPECT_EQ(map[0][2], 2000u);
+  if (::geteuid() == 0) {
+    EXPECT_NE(map[0][1], 0u);
+  }
+  EXPECT_TRUE(engine().remove(id));
+}
+
+// keep-id: rootless, a file the container writes into a bind mount is the user's on the host; as
+// root, Podman refuses the mode, and the error says so.
+TEST_F(PodmanEngineTest, PodmanEngineUsernsKeepIdWritesAFileOwnedByTheUser) {
+  const fs::path dir = s_peer->dir / "keep-id";
+  fs::create_directories(dir);
+  stack::Service& service = add_service("keeper", {"sh", "-c", "id -u; touch /b/made"});
+  service.userns = stack::Userns{.kind = stack::UsernsKind::keep_id};
+  service.mounts.push_back(
+      {.type = stack::MountType::bind, .source = dir.string(), .target = "/b"});
+  if (::geteuid() == 0) {
+    auto refused = engine().create({&m_stack, &service, "h1"});
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr("keep-id is only supported in rootless mode"));
+    return;
+  }
+  const std::string id = run(service);
+  ASSERT_FALSE(id.empty());
+  for (int attempt = 0; attempt < 100 && !fs::exists(dir / "made"); ++attempt) {
+    std::this_thread::sleep_for(100ms);
+  }
+  struct stat made {};
+  ASSERT_EQ(::stat((dir / "made").c_str(), &made), 0) << "the container wrote no file";
+  EXPECT_EQ(made.st_uid, ::getuid());
+  EXPECT_EQ(made.st_gid, ::getgid());
+  EXPECT_TRUE(engine().remove(id));
 }
 
 }  // namespace

@@ -350,5 +350,58 @@ TEST(CriMapping, AnUndeclaredVolumeIsAnErrorNotAThrow) {
   EXPECT_THAT(mapped.error().message, ::testing::HasSubstr("undeclared volume \"ghost\""));
 }
 
+TEST(CriMapping, UsernsHostIsTheNodesNamespace) {
+  CriSpec spec = map_app("services:\n  app:\n    image: busybox\n    userns_mode: host\n");
+  const auto& ns = spec.pod.linux().security_context().namespace_options();
+  ASSERT_TRUE(ns.has_userns_options());
+  EXPECT_EQ(ns.userns_options().mode(), v1::NODE);
+  EXPECT_EQ(ns.userns_options().uids_size(), 0);
+  EXPECT_THAT(spec.refused, IsEmpty());
+  // Unset: no userns_options at all, as before.
+  CriSpec plain = map_app("services:\n  app:\n    image: busybox\n");
+  EXPECT_FALSE(plain.pod.linux().security_context().namespace_options().has_userns_options());
+}
+
+TEST(CriMapping, UsernsAutoWithBothRangesIsAPrivatePodNamespace) {
+  CriSpec spec = map_app(
+      "services:\n  app:\n    image: busybox\n"
+      "    userns_mode: auto:size=10,uidmapping=0:100000:65536,gidmapping=0:200000:65536\n");
+  const auto& userns = spec.pod.linux().security_context().namespace_options().userns_options();
+  EXPECT_EQ(userns.mode(), v1::POD);
+  ASSERT_EQ(userns.uids_size(), 1);
+  EXPECT_EQ(userns.uids(0).container_id(), 0u);
+  EXPECT_EQ(userns.uids(0).host_id(), 100000u);
+  EXPECT_EQ(userns.uids(0).length(), 65536u);
+  ASSERT_EQ(userns.gids_size(), 1);
+  EXPECT_EQ(userns.gids(0).host_id(), 200000u);
+  EXPECT_THAT(spec.refused, IsEmpty());
+  EXPECT_THAT(spec.unmapped,
+              ElementsAre("userns_mode: auto:size=10,uidmapping=0:100000:65536,gidmapping=0:"
+                          "200000:65536: size: the namespace is exactly the ranges given"));
+}
+
+TEST(CriMapping, UsernsModesWithoutACriEquivalentAreRefused) {
+  auto refused = [](const std::string& mode) {
+    CriSpec spec =
+        map_app("services:\n  app:\n    image: busybox\n    userns_mode: \"" + mode + "\"\n");
+    EXPECT_FALSE(spec.pod.linux().security_context().namespace_options().has_userns_options())
+        << mode;
+    return spec.refused;
+  };
+  EXPECT_THAT(refused("auto"),
+              ElementsAre("userns_mode: auto: a CRI runtime does not pick user namespace ranges "
+                          "(the kubelet does); give both, e.g. "
+                          "auto:uidmapping=0:100000:65536,gidmapping=0:100000:65536"));
+  EXPECT_THAT(refused("auto:uidmapping=0:1:1"), ElementsAre(::testing::HasSubstr("give both")));
+  EXPECT_THAT(refused("keep-id:uid=1"),
+              ElementsAre("userns_mode: keep-id:uid=1: a rootless Podman mode (the rootless "
+                          "user's own ids); a CRI runtime runs as root and has none: use auto "
+                          "with uidmapping and gidmapping"));
+  EXPECT_THAT(refused("nomap"), ElementsAre(::testing::HasSubstr("a rootless Podman mode")));
+  EXPECT_THAT(refused("ns:/proc/1/ns/user"),
+              ElementsAre("userns_mode: ns:/proc/1/ns/user: the CRI cannot join a user namespace "
+                          "by path"));
+}
+
 }  // namespace
 }  // namespace edgecrew::engine::cri

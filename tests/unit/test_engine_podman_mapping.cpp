@@ -178,5 +178,67 @@ TEST(PodmanMapping, SignalNumbers) {
   EXPECT_EQ(signal_number(""), std::nullopt);
 }
 
+// userns_mode: libpod's `userns` {nsmode, value} and the `idmappings` the podman CLI sends with it
+// (the service computes them only for the default), each mode exactly.
+TEST(PodmanMapping, UsernsModes) {
+  auto body = [](const std::string& mode) {
+    return map_app("services:\n  app:\n    image: x\n    userns_mode: \"" + mode + "\"\n").body;
+  };
+  EXPECT_FALSE(map_app("services:\n  app:\n    image: x\n").body.contains("userns"));
+  EXPECT_FALSE(map_app("services:\n  app:\n    image: x\n").body.contains("idmappings"));
+  const ordered_json host_ids =
+      ordered_json::parse(R"({"HostUIDMapping":true,"HostGIDMapping":true})");
+  const ordered_json private_ids =
+      ordered_json::parse(R"({"HostUIDMapping":false,"HostGIDMapping":false})");
+
+  ordered_json host = body("host");
+  EXPECT_EQ(host["userns"], ordered_json::parse(R"({"nsmode":"host"})"));
+  EXPECT_EQ(host["idmappings"], host_ids);
+
+  ordered_json path = body("ns:/proc/42/ns/user");
+  EXPECT_EQ(path["userns"], ordered_json::parse(R"({"nsmode":"path","value":"/proc/42/ns/user"})"));
+  EXPECT_EQ(path["idmappings"], host_ids);
+
+  ordered_json keep = body("keep-id");
+  EXPECT_EQ(keep["userns"], ordered_json::parse(R"({"nsmode":"keep-id"})"));
+  EXPECT_EQ(keep["idmappings"], private_ids);
+  EXPECT_EQ(body("keep-id:uid=1000,gid=100")["userns"],
+            ordered_json::parse(R"({"nsmode":"keep-id","value":"uid=1000,gid=100"})"));
+
+  ordered_json nomap = body("nomap");
+  EXPECT_EQ(nomap["userns"], ordered_json::parse(R"({"nsmode":"no-map"})"));
+  EXPECT_EQ(nomap["idmappings"], private_ids);
+
+  EXPECT_EQ(body("auto")["userns"], ordered_json::parse(R"({"nsmode":"auto"})"));
+  EXPECT_EQ(body("auto")["idmappings"], ordered_json::parse(R"({"HostUIDMapping":false,
+      "HostGIDMapping":false,"AutoUserNs":true,"AutoUserNsOpts":{}})"));
+  ordered_json sized = body("auto:size=2000,uidmapping=0:100000:10,gidmapping=5:6:7");
+  EXPECT_EQ(sized["userns"], ordered_json::parse(R"({"nsmode":"auto",
+      "value":"size=2000,uidmapping=0:100000:10,gidmapping=5:6:7"})"));
+  EXPECT_EQ(sized["idmappings"], ordered_json::parse(R"({"HostUIDMapping":false,
+      "HostGIDMapping":false,"AutoUserNs":true,"AutoUserNsOpts":{"Size":2000,
+      "AdditionalUIDMappings":[{"container_id":0,"host_id":100000,"size":10}],
+      "AdditionalGIDMappings":[{"container_id":5,"host_id":6,"size":7}]}})"));
+}
+
+// auto on the host network: the host's /sys bound read-only (Podman 4.3 would mount a sysfs the
+// kernel refuses there); not on a bridge, not for other modes, not over the service's own /sys.
+TEST(PodmanMapping, AutoUsernsOnTheHostNetworkBindsTheHostsSys) {
+  const ordered_json sys = ordered_json::parse(R"({"destination":"/sys","type":"bind",
+      "source":"/sys","options":["rbind","ro","nosuid","noexec","nodev"]})");
+  auto body = [](const std::string& extra) {
+    return map_app("services:\n  app:\n    image: x\n" + extra).body;
+  };
+  ordered_json host = body("    network_mode: host\n    userns_mode: auto\n");
+  ASSERT_TRUE(host.contains("mounts"));
+  EXPECT_EQ(host["mounts"], ordered_json::array({sys}));
+  EXPECT_FALSE(body("    userns_mode: auto\n").contains("mounts"));
+  EXPECT_FALSE(body("    network_mode: host\n    userns_mode: host\n").contains("mounts"));
+  ordered_json own =
+      body("    network_mode: host\n    userns_mode: auto\n    volumes: [\"/srv/sys:/sys\"]\n");
+  ASSERT_EQ(own["mounts"].size(), 1u);
+  EXPECT_EQ(own["mounts"][0]["source"], "/srv/sys");
+}
+
 }  // namespace
 }  // namespace edgecrew::engine::podman

@@ -147,6 +147,19 @@ TEST(CrioRender, LiteralDollarBraceWrittenAsDoubleDollarIsKept) {
   EXPECT_THAT(files[1].content, HasSubstr("\"echo ${HOME}\""));
 }
 
+TEST(CrioRender, AUsernsModeTheCriCannotRunIsListedInTheReadme) {
+  stack::Stack st = load_ok(
+      "services:\n  app:\n    image: busybox\n    userns_mode: keep-id\n"
+      "  ns:\n    image: busybox\n    userns_mode: host\n");
+  auto files = render_crio(st, {st.find("app"), st.find("ns")});
+  const std::string& readme = files.back().content;
+  EXPECT_THAT(readme, HasSubstr("Not runnable on the CRI as written (edgecrew up --engine cri "
+                                "refuses these services; the files above leave the setting "
+                                "out):\n\napp: userns_mode: keep-id: a rootless Podman mode"));
+  EXPECT_THAT(files[0].content, Not(HasSubstr("userns_options")));
+  EXPECT_THAT(files[2].content, HasSubstr("\"userns_options\": {\n"));
+}
+
 TEST(CrioRender, UnexpandedTextFromTheRendererIsABug) {
   stack::Stack st = load_ok("services:\n  app:\n    image: busybox\n");
   st.services[0].mounts.push_back({});

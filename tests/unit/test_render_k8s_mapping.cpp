@@ -723,5 +723,37 @@ TEST_F(K8sMapping, OnlyTheNamedServicesAreRendered) {
             json::parse(R"({"b.B_PASSWORD": "secret-b"})"));
 }
 
+TEST_F(K8sMapping, UsernsModesAndHostUsers) {
+  load(R"(services:
+  plain: {image: busybox}
+  host: {image: busybox, userns_mode: host}
+  auto: {image: busybox, userns_mode: auto}
+  sized: {image: busybox, userns_mode: "auto:size=2000"}
+  nomap: {image: busybox, userns_mode: nomap}
+  keep: {image: busybox, userns_mode: "keep-id:uid=1000"}
+  joined: {image: busybox, userns_mode: "ns:/proc/1/ns/user"}
+)");
+  EXPECT_FALSE(pod("plain").contains("hostUsers"));
+  EXPECT_FALSE(pod("host").contains("hostUsers"));  // the default: the node's namespace
+  EXPECT_EQ(pod("auto")["hostUsers"], false);
+  EXPECT_THAT(workload("auto").notes, Not(Contains(HasSubstr("userns_mode"))));
+  EXPECT_EQ(pod("sized")["hostUsers"], false);
+  EXPECT_THAT(workload("sized").notes,
+              Contains("userns_mode auto:size=2000 becomes hostUsers: false; its options are not "
+                       "mapped: the kubelet picks the pod's 65536 ids"));
+  EXPECT_EQ(pod("nomap")["hostUsers"], false);
+  EXPECT_THAT(workload("nomap").notes, Contains(HasSubstr("userns_mode nomap becomes hostUsers")));
+  EXPECT_FALSE(pod("keep").contains("hostUsers"));
+  EXPECT_THAT(workload("keep").notes,
+              Contains("userns_mode keep-id:uid=1000 is not mapped: Kubernetes has no rootless "
+                       "user whose ids a pod keeps (set runAsUser for the container's uid); the "
+                       "pod runs in the node's user namespace (hostUsers: false gives it a "
+                       "private one)"));
+  EXPECT_FALSE(pod("joined").contains("hostUsers"));
+  EXPECT_THAT(workload("joined").notes,
+              Contains(HasSubstr("userns_mode ns:/proc/1/ns/user is not mapped: Kubernetes has "
+                                 "no way to join a user namespace by path")));
+}
+
 }  // namespace
 }  // namespace edgecrew::render

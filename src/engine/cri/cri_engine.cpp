@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "engine/cri/cri_logs.h"
 #include "engine/cri/crio_http.h"
 #include "stack/normalize.h"
+#include "util/strings.h"
 
 namespace edgecrew::engine::cri {
 
@@ -106,6 +108,19 @@ Error with_network_hint(Error error, const std::string& service) {
       "install and configure a CNI plugin, or give the service network_mode: host)",
       service);
   return error;
+}
+
+// containerd's CRI reads NamespaceOption.userns_options from 1.7 on; 1.6 drops the field unread
+// and would run the pod in the host's user namespace. Its version reads "1.6.20", "v1.6.20" or
+// "1.6.20~ds1".
+bool drops_userns_options(const v1::VersionResponse& version) {
+  if (version.runtime_name() != "containerd") return false;
+  std::string text = version.runtime_version();
+  if (text.starts_with("v")) text.erase(0, 1);
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(text.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return major < 1 || (major == 1 && minor < 7);
 }
 
 std::chrono::seconds whole_seconds(std::chrono::milliseconds duration, std::int64_t at_least) {
@@ -354,6 +369,23 @@ Status CriEngine::remove_service_pods(const std::string& project, const std::str
   return Ok{};
 }
 
+Status CriEngine::check_userns_support(const CriSpec& spec, const std::string& service) {
+  const auto& namespaces = spec.pod.linux().security_context().namespace_options();
+  if (!namespaces.has_userns_options() || namespaces.userns_options().mode() != v1::POD) {
+    return Ok{};
+  }
+  auto version = m_client.version();
+  if (!version) return version.error();
+  if (!drops_userns_options(*version)) return Ok{};
+  return Error{
+      ErrorKind::invalid_input,
+      fmt::format("service {} asks for a private user namespace (userns_mode), which {} "
+                  "{} on {} does not read from the CRI: the pod would run in the host's "
+                  "user namespace (containerd 1.7 or later, or CRI-O, have it; or use "
+                  "the Podman engine)",
+                  service, version->runtime_name(), version->runtime_version(), m_endpoint.socket)};
+}
+
 Result<std::string> CriEngine::create(const Workload& workload) {
   if (workload.stack == nullptr || workload.service == nullptr) {
     return Error{ErrorKind::internal, "CriEngine::create: a workload without a service"};
@@ -363,6 +395,12 @@ Result<std::string> CriEngine::create(const Workload& workload) {
   auto mapped = map_service(service, stack, m_options.mapping);
   if (!mapped) return mapped.error();
   CriSpec& spec = *mapped;
+  if (!spec.refused.empty()) {
+    return Error{ErrorKind::invalid_input,
+                 fmt::format("service {} cannot run on the CRI engine: {}", service.name,
+                             join(spec.refused, "; "))};
+  }
+  if (auto userns = check_userns_support(spec, service.name); !userns) return userns.error();
   if (!workload.spec_hash.empty()) {
     (*spec.pod.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;
     (*spec.container.mutable_labels())[std::string(k_label_spec_hash)] = workload.spec_hash;

@@ -66,6 +66,8 @@ class CriEngine : public Engine {
   Status logs(const std::string& id, const LogOptions& options, const LogSink& sink) override;
 
  private:
+  // A private user namespace the runtime would drop unread: an error before the pod exists.
+  Status check_userns_support(const CriSpec& spec, const std::string& service);
   // The id that `id` now stands for (a container made again by start), else `id`.
   std::string resolve(const std::string& id);
   void remember_sandbox(const std::string& container_id, const std::string& sandbox_id);

@@ -40,6 +40,61 @@ void add_edgecrew_labels(google::protobuf::Map<std::string, std::string>& labels
   labels["io.edgecrew.spec-hash"] = stack::spec_hash(service, stack);
 }
 
+void add_id_mappings(const std::vector<stack::IdMapping>& from,
+                     google::protobuf::RepeatedPtrField<v1::IDMapping>& to) {
+  for (const auto& m : from) {
+    v1::IDMapping& out = *to.Add();
+    out.set_host_id(m.host_id);
+    out.set_container_id(m.container_id);
+    out.set_length(m.size);
+  }
+}
+
+// userns_mode → NamespaceOption.userns_options. The CRI's private user namespace (POD) takes its
+// ranges from the caller, so only an `auto` that names both its uid and gid ranges has one; keep-id
+// and nomap are about the rootless user who runs Podman, and the CRI cannot join a namespace by
+// path: those are refused rather than run in the host's namespace.
+void map_userns(const stack::Service& service, v1::NamespaceOption& namespaces, CriSpec& spec) {
+  if (!service.userns) return;
+  const stack::Userns& u = *service.userns;
+  const std::string mode = stack::to_string(u);
+  switch (u.kind) {
+    case stack::UsernsKind::host:
+      namespaces.mutable_userns_options()->set_mode(v1::NODE);
+      return;
+    case stack::UsernsKind::automatic:
+      if (u.uid_mappings.empty() || u.gid_mappings.empty()) {
+        spec.refused.push_back(fmt::format(
+            "userns_mode: {}: a CRI runtime does not pick user namespace ranges (the kubelet "
+            "does); give both, e.g. auto:uidmapping=0:100000:65536,gidmapping=0:100000:65536",
+            mode));
+        return;
+      }
+      if (u.size) {
+        spec.unmapped.push_back(
+            fmt::format("userns_mode: {}: size: the namespace is exactly the ranges given", mode));
+      }
+      {
+        v1::UserNamespace& userns = *namespaces.mutable_userns_options();
+        userns.set_mode(v1::POD);
+        add_id_mappings(u.uid_mappings, *userns.mutable_uids());
+        add_id_mappings(u.gid_mappings, *userns.mutable_gids());
+      }
+      return;
+    case stack::UsernsKind::keep_id:
+    case stack::UsernsKind::nomap:
+      spec.refused.push_back(fmt::format(
+          "userns_mode: {}: a rootless Podman mode (the rootless user's own ids); a CRI runtime "
+          "runs as root and has none: use auto with uidmapping and gidmapping",
+          mode));
+      return;
+    case stack::UsernsKind::path:
+      spec.refused.push_back(
+          fmt::format("userns_mode: {}: the CRI cannot join a user namespace by path", mode));
+      return;
+  }
+}
+
 void map_pod(const stack::Service& service, const stack::Stack& stack,
              const CriMappingOptions& options, CriSpec& spec) {
   v1::PodSandboxConfig& pod = spec.pod;
@@ -59,6 +114,7 @@ void map_pod(const stack::Service& service, const stack::Stack& stack,
   v1::NamespaceOption& namespaces =
       *linux_config.mutable_security_context()->mutable_namespace_options();
   if (service.ipc == stack::IpcMode::host) namespaces.set_ipc(v1::NODE);
+  map_userns(service, namespaces, spec);
   switch (service.network_mode) {
     case stack::NetworkMode::host:
       namespaces.set_network(v1::NODE);

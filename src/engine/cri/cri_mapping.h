@@ -22,6 +22,9 @@ struct CriSpec {
   ::runtime::v1::ContainerConfig container;
   std::string runtime_handler;        // RunPodSandboxRequest.runtime_handler; "" = the default
   std::vector<std::string> unmapped;  // "key: why" for each setting the CRI cannot carry
+  // "key: why" for each setting the CRI cannot carry and the container must not run without (a
+  // user namespace it asks for): the CRI engine refuses the service, the render says so.
+  std::vector<std::string> refused;
 };
 
 // The pod and container for `service`. An error only for a stack the loader would have refused

@@ -258,6 +258,77 @@ ordered_json network_create_body(const stack::Network& network, const std::strin
   return body;
 }
 
+ordered_json id_maps(const std::vector<stack::IdMapping>& mappings) {
+  ordered_json out = ordered_json::array();
+  for (const auto& m : mappings) {
+    out.push_back({{"container_id", m.container_id}, {"host_id", m.host_id}, {"size", m.size}});
+  }
+  return out;
+}
+
+// userns_mode as libpod's REST API takes it: the namespace (`userns`: nsmode and value, as the
+// SpecGenerator names them; Podman calls nomap "no-map" there) and the storage's ID mappings
+// (`idmappings`), which the service computes itself only when userns is left at the default — the
+// podman CLI sends both, and so does this.
+void map_userns(const stack::Service& service, PodmanSpec& spec) {
+  if (!service.userns) return;
+  const stack::Userns& u = *service.userns;
+  ordered_json userns;
+  // Podman's own mapping when the container shares the host's ids (host, ns:PATH).
+  ordered_json idmappings = {{"HostUIDMapping", true}, {"HostGIDMapping", true}};
+  const std::string text = stack::to_string(u);
+  const auto colon = text.find(':');
+  const std::string options = colon == std::string::npos ? "" : text.substr(colon + 1);
+  switch (u.kind) {
+    case stack::UsernsKind::host:
+      userns = {{"nsmode", "host"}};
+      break;
+    case stack::UsernsKind::path:
+      userns = {{"nsmode", "path"}, {"value", u.path}};
+      break;
+    case stack::UsernsKind::keep_id:
+    case stack::UsernsKind::nomap:
+      userns = {{"nsmode", u.kind == stack::UsernsKind::keep_id ? "keep-id" : "no-map"}};
+      if (!options.empty()) userns["value"] = options;
+      idmappings = {{"HostUIDMapping", false}, {"HostGIDMapping", false}};
+      break;
+    case stack::UsernsKind::automatic: {
+      userns = {{"nsmode", "auto"}};
+      if (!options.empty()) userns["value"] = options;
+      ordered_json auto_options = ordered_json::object();
+      if (u.size) auto_options["Size"] = *u.size;
+      if (!u.uid_mappings.empty()) auto_options["AdditionalUIDMappings"] = id_maps(u.uid_mappings);
+      if (!u.gid_mappings.empty()) auto_options["AdditionalGIDMappings"] = id_maps(u.gid_mappings);
+      idmappings = {{"HostUIDMapping", false},
+                    {"HostGIDMapping", false},
+                    {"AutoUserNs", true},
+                    {"AutoUserNsOpts", std::move(auto_options)}};
+      break;
+    }
+  }
+  spec.body["userns"] = std::move(userns);
+  spec.body["idmappings"] = std::move(idmappings);
+}
+
+// A new user namespace cannot mount a fresh sysfs over the host's network namespace (the kernel
+// refuses: the netns belongs to the initial user namespace). Podman before 4.5 forgets that for
+// `auto` and mounts one anyway ("error mounting "sysfs" to rootfs at "/sys": operation not
+// permitted"); later versions bind the host's /sys read-only instead, which this does for them.
+void bind_sys_for_auto_userns(const stack::Service& service, PodmanSpec& spec) {
+  if (!service.userns || service.userns->kind != stack::UsernsKind::automatic) return;
+  if (service.network_mode != stack::NetworkMode::host) return;
+  ordered_json& body = spec.body;
+  if (body.contains("mounts")) {
+    for (const auto& m : body["mounts"]) {
+      if (m.value("destination", "") == "/sys") return;  // the service mounts its own
+    }
+  }
+  body["mounts"].push_back({{"destination", "/sys"},
+                            {"type", "bind"},
+                            {"source", "/sys"},
+                            {"options", {"rbind", "ro", "nosuid", "noexec", "nodev"}}});
+}
+
 PodmanSpec map_service(const stack::Service& service, const stack::Stack& stack,
                        const std::string& spec_hash,
                        const std::map<std::string, std::string>& anonymous_volumes) {
@@ -279,7 +350,9 @@ PodmanSpec map_service(const stack::Service& service, const stack::Stack& stack,
     body["ipcns"] = {{"nsmode", to_string(service.ipc)}};
   }
   if (service.shm_size) body["shm_size"] = *service.shm_size;
+  map_userns(service, spec);
   map_mounts(service, stack, anonymous_volumes, spec);
+  bind_sys_for_auto_userns(service, spec);
   map_devices(service, spec);
   map_resources(service, spec);
 
