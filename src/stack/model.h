@@ -221,7 +221,7 @@ struct Service {
   std::string stop_signal;  // "" = SIGTERM
   Duration stop_grace_period{10'000};
   IpcMode ipc = IpcMode::unset;
-  std::optional<Userns> userns;  // unset = the engine's default
+  std::optional<Userns> userns;          // unset = the engine's default
   std::optional<std::int64_t> shm_size;  // bytes
   std::vector<std::string> profiles;
   std::string hostname;
