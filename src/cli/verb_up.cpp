@@ -175,7 +175,7 @@ int run_up(Context& ctx, const UpOptions& opt) {
     prepare_images(ctx, st, opened, needed);
   }
   // Every time, not only at a create: a project network deleted behind edgecrew's back comes back.
-  if (auto networks = opened.engine->ensure_networks(st); !networks) {
+  if (auto networks = opened.engine->ensure_networks(st, desired); !networks) {
     throw CommandError(1, "up: " + networks.error().message);
   }
   if (opened.kind == engine::EngineKind::cri) {

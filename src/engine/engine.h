@@ -175,9 +175,12 @@ class Engine {
   // project's containers; returns their names. Engines without such volumes return none.
   virtual Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) = 0;
 
-  // Creates the networks the stack's services join (stack::Stack::networks, not external ones,
-  // which must exist) unless they exist; an engine without project networks returns Ok.
-  virtual Status ensure_networks(const stack::Stack& stack) = 0;
+  // Creates the networks that `services` join (stack::Stack::networks, not external ones, which
+  // must exist) unless they exist; an engine without project networks returns Ok. Only those of
+  // the services being brought up: a network only a service switched off by profiles joins is
+  // not made (compose drops it too).
+  virtual Status ensure_networks(const stack::Stack& stack,
+                                 const std::vector<const stack::Service*>& services) = 0;
   // Removes the stack's networks that are not external and that the project made (one of the same
   // name made by someone else stays); returns the names of those removed.
   virtual Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) = 0;

@@ -234,8 +234,11 @@ class FakeEngine final : public engine::Engine {
     return std::vector<std::string>{};
   }
 
-  Status ensure_networks(const stack::Stack& stack) override {
-    if (auto error = record("ensure_networks " + stack.name)) return *error;
+  Status ensure_networks(const stack::Stack& stack,
+                         const std::vector<const stack::Service*>& services) override {
+    std::string names;
+    for (const auto* s : services) names += " " + s->name;
+    if (auto error = record("ensure_networks " + stack.name + names)) return *error;
     return Ok{};
   }
 

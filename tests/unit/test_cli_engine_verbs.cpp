@@ -124,6 +124,21 @@ TEST_F(CliEngineVerbs, UpOfANamedServiceBringsItsDependencies) {
   EXPECT_THAT(unknown.err, HasSubstr("no service \"c\" in the stack"));
 }
 
+// up makes the networks of the services it brings up only: one that only a service switched off
+// by profiles joins is not made, as compose drops it.
+TEST_F(CliEngineVerbs, UpMakesOnlyTheNetworksOfTheServicesItBringsUp) {
+  f.write("compose.yaml",
+          "name: app\nservices:\n"
+          "  a:\n    image: busybox\n    networks: [front]\n"
+          "  debug:\n    image: busybox\n    profiles: [debug]\n    networks: [tools]\n"
+          "networks:\n  front: {}\n  tools: {}\n");
+  ASSERT_EQ(run({"up"}).status, 0);
+  EXPECT_EQ(calls_starting_with("ensure_networks app a"), 1);
+  EXPECT_EQ(calls_starting_with("ensure_networks app a debug"), 0);
+  ASSERT_EQ(run({"--profile", "debug", "up"}).status, 0);
+  EXPECT_EQ(calls_starting_with("ensure_networks app a debug"), 1);
+}
+
 TEST_F(CliEngineVerbs, UpFailureExitsOneNamingTheService) {
   fake->fail_call("create a", "no space left on device");
   auto up = run({"up"});

@@ -83,6 +83,19 @@ inline const doctor::Finding& finding(const doctor::Report& report, const std::s
   return none;
 }
 
+// The finding `id` of a report, copied: for a report that is a temporary (`run(...)` in place).
+inline doctor::Finding finding_of(const doctor::Report& report, const std::string& id) {
+  return finding(report, id);
+}
+
+// A finding as a person reads it: the verdict and summary, the evidence lines, the fix.
+inline std::string finding_text(const doctor::Finding& f) {
+  std::string out =
+      std::string(doctor::verdict_name(f.outcome.verdict)) + ": " + f.outcome.summary + "\n";
+  for (const auto& e : f.outcome.evidence) out += "  " + e + "\n";
+  return out + f.outcome.fix;
+}
+
 inline std::string joined(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";

@@ -10,27 +10,15 @@
 #include "doctor/runner.h"
 #include "host/process_limits.h"
 #include "host_tree.h"
+#include "test_doctor_fixture.h"
 
 namespace edgecrew::doctor {
 namespace {
 
+using edgecrew::testing::finding_of;
+using edgecrew::testing::finding_text;
 using edgecrew::testing::HostTree;
 using ::testing::HasSubstr;
-
-// A copy: the reports here are temporaries.
-Finding find(const Report& r, const std::string& id) {
-  for (const auto& f : r.findings) {
-    if (f.id == id) return f;
-  }
-  ADD_FAILURE() << "no finding " << id;
-  return {};
-}
-
-std::string text(const Finding& f) {
-  std::string out = std::string(verdict_name(f.outcome.verdict)) + ": " + f.outcome.summary + "\n";
-  for (const auto& e : f.outcome.evidence) out += "  " + e + "\n";
-  return out + f.outcome.fix;
-}
 
 // A host like the test machines: hard nofile 20000, nproc 96367, kernel.pid_max 32768, root
 // without CAP_SYS_RESOURCE.
@@ -55,16 +43,16 @@ Report run(const HostTree& t, std::map<std::string, std::string> env = {}) {
 TEST(DoctorRuntime, PodmansDefaultLimitsAboveTheHardLimitFailEveryStart) {
   HostTree t;
   tight_host(t);
-  const auto& f = find(run(t), "runtime.ulimits");
-  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << text(f);
+  const auto& f = finding_of(run(t), "runtime.ulimits");
+  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << finding_text(f);
   EXPECT_THAT(f.outcome.summary,
               HasSubstr("every container Podman starts fails here: it asks for nofile 1048576 > "
                         "20000 (`error setting rlimit type 7: operation not permitted`)"));
   EXPECT_THAT(f.outcome.fix, HasSubstr("[containers]\ndefault_ulimits = [\"nofile=20000:20000\", "
                                        "\"nproc=32768:32768\"]"));
-  EXPECT_THAT(text(f), HasSubstr("CAP_SYS_RESOURCE: no"));
+  EXPECT_THAT(finding_text(f), HasSubstr("CAP_SYS_RESOURCE: no"));
   // pid_max is what containers.conf's own default asks for nproc: within the limit.
-  EXPECT_THAT(text(f), HasSubstr("Podman asks for nproc 32768"));
+  EXPECT_THAT(finding_text(f), HasSubstr("Podman asks for nproc 32768"));
 }
 
 TEST(DoctorRuntime, DefaultUlimitsWithoutNprocStillFail) {
@@ -72,28 +60,28 @@ TEST(DoctorRuntime, DefaultUlimitsWithoutNprocStillFail) {
   tight_host(t);
   t.file("/etc/containers/containers.conf",
          "[containers]\ndefault_ulimits = [\"nofile=1024:1024\"]\n");
-  const auto& f = find(run(t), "runtime.ulimits");
-  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << text(f);
+  const auto& f = finding_of(run(t), "runtime.ulimits");
+  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << finding_text(f);
   EXPECT_THAT(f.outcome.summary, HasSubstr("nproc 1048576 > 32768 (`error setting rlimit type 6"));
   t.file("/etc/containers/containers.conf",
          "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
-  const auto& ok = find(run(t), "runtime.ulimits");
-  EXPECT_EQ(ok.outcome.verdict, Verdict::pass) << text(ok);
+  const auto& ok = finding_of(run(t), "runtime.ulimits");
+  EXPECT_EQ(ok.outcome.verdict, Verdict::pass) << finding_text(ok);
   // CONTAINERS_CONF replaces every other file, as Podman reads it.
   t.file("/tmp/test.conf", "[engine]\nruntime = \"runc\"\n");
-  const auto& env = find(run(t, {{"CONTAINERS_CONF", "/tmp/test.conf"}}), "runtime.ulimits");
-  EXPECT_EQ(env.outcome.verdict, Verdict::fail) << text(env);
+  const auto& env = finding_of(run(t, {{"CONTAINERS_CONF", "/tmp/test.conf"}}), "runtime.ulimits");
+  EXPECT_EQ(env.outcome.verdict, Verdict::fail) << finding_text(env);
 }
 
 TEST(DoctorRuntime, CapSysResourceOrRootlessPodmanIsFine) {
   HostTree caps;
   tight_host(caps, "000001ffffffffff");
-  EXPECT_EQ(find(run(caps), "runtime.ulimits").outcome.verdict, Verdict::pass);
+  EXPECT_EQ(finding_of(run(caps), "runtime.ulimits").outcome.verdict, Verdict::pass);
   HostTree rootless;
   tight_host(rootless, "0000000000000000", "1000");
-  const auto& f = find(run(rootless), "runtime.ulimits");
-  EXPECT_EQ(f.outcome.verdict, Verdict::pass) << text(f);
-  EXPECT_THAT(text(f), HasSubstr("rootless"));
+  const auto& f = finding_of(run(rootless), "runtime.ulimits");
+  EXPECT_EQ(f.outcome.verdict, Verdict::pass) << finding_text(f);
+  EXPECT_THAT(finding_text(f), HasSubstr("rootless"));
 }
 
 TEST(DoctorRuntime, CriosDefaultUlimitsAboveTheHardLimit) {
@@ -103,8 +91,8 @@ TEST(DoctorRuntime, CriosDefaultUlimitsAboveTheHardLimit) {
          "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
   t.file("/etc/crio/crio.conf.d/20-limits.conf",
          "[crio.runtime]\ndefault_ulimits = [\"nofile=1048576:1048576\"]\n");
-  const auto& f = find(run(t), "runtime.ulimits");
-  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << text(f);
+  const auto& f = finding_of(run(t), "runtime.ulimits");
+  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << finding_text(f);
   EXPECT_THAT(f.outcome.summary, HasSubstr("every container CRI-O starts fails"));
   EXPECT_THAT(f.outcome.summary,
               HasSubstr("nofile 1048576 > 20000 (/etc/crio/crio.conf.d/20-limits.conf:2)"));
@@ -117,18 +105,18 @@ TEST(DoctorRuntime, CrunOnAHybridLayoutWithControllersFails) {
          "27 26 0:25 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
   t.file("/sys/fs/cgroup/unified/cgroup.controllers", "hugetlb\n");
   t.binary("/usr/bin/crun").binary("/usr/sbin/runc");
-  const auto& f = find(run(t), "runtime.oci-cgroups");
-  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << text(f);
+  const auto& f = finding_of(run(t), "runtime.oci-cgroups");
+  EXPECT_EQ(f.outcome.verdict, Verdict::fail) << finding_text(f);
   EXPECT_THAT(f.outcome.summary, HasSubstr("Podman runs crun, which refuses this hybrid cgroup"));
   EXPECT_THAT(f.outcome.fix, HasSubstr("runtime = \"runc\""));
   t.file("/etc/containers/containers.conf", "[engine]\nruntime = \"runc\"\n");
-  const auto& runc = find(run(t), "runtime.oci-cgroups");
-  EXPECT_EQ(runc.outcome.verdict, Verdict::pass) << text(runc);
+  const auto& runc = finding_of(run(t), "runtime.oci-cgroups");
+  EXPECT_EQ(runc.outcome.verdict, Verdict::pass) << finding_text(runc);
   EXPECT_EQ(runc.outcome.summary, "runc on hybrid cgroups");
   // No controller in the cgroup2 hierarchy: crun runs.
   t.file("/sys/fs/cgroup/unified/cgroup.controllers", "\n");
   t.file("/etc/containers/containers.conf", "[engine]\n");
-  EXPECT_EQ(find(run(t), "runtime.oci-cgroups").outcome.verdict, Verdict::pass);
+  EXPECT_EQ(finding_of(run(t), "runtime.oci-cgroups").outcome.verdict, Verdict::pass);
 }
 
 // This machine as it is: the check's verdict follows from its own limits.
@@ -138,10 +126,10 @@ TEST(DoctorRuntime, TheRealHost) {
   Inputs in = default_inputs("/", {{"CONTAINERS_CONF", "/nonexistent/containers.conf"}});
   in.start_podman_service = false;
   auto r = run_checks(catalogue(), std::make_shared<Facts>(in), {{"runtime"}, {}, {}});
-  const auto& f = find(r, "runtime.ulimits");
+  const auto& f = finding_of(r, "runtime.ulimits");
   const bool trapped =
       limits->uid == 0 && !limits->cap_sys_resource.value_or(true) && limits->nofile.hard < 1048576;
-  EXPECT_EQ(f.outcome.verdict, trapped ? Verdict::fail : Verdict::pass) << text(f);
+  EXPECT_EQ(f.outcome.verdict, trapped ? Verdict::fail : Verdict::pass) << finding_text(f);
   if (trapped) {
     EXPECT_THAT(f.outcome.summary, HasSubstr("`error setting rlimit type 7"));
     EXPECT_THAT(f.outcome.fix, HasSubstr(fmt::format("\"nofile={}:{}\"", limits->nofile.hard,

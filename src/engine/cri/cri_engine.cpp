@@ -320,7 +320,7 @@ Result<std::vector<std::string>> CriEngine::remove_anonymous_volumes(const std::
 }
 
 // A pod joins the runtime's one pod network (CNI); there are no project networks to create.
-Status CriEngine::ensure_networks(const stack::Stack&) {
+Status CriEngine::ensure_networks(const stack::Stack&, const std::vector<const stack::Service*>&) {
   return Ok{};
 }
 

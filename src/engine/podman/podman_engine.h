@@ -67,7 +67,8 @@ class PodmanEngine : public Engine {
   Status ensure_volume(const stack::Volume& volume, const std::string& project) override;
   Result<bool> remove_volume(const stack::Volume& volume) override;
   Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
-  Status ensure_networks(const stack::Stack& stack) override;
+  Status ensure_networks(const stack::Stack& stack,
+                         const std::vector<const stack::Service*>& services) override;
   Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override;
   Result<std::string> create(const Workload& workload) override;
   // A container still stopping is waited for (at most stop_margin), then started.

@@ -169,10 +169,11 @@ Status PodmanEngine::ensure_network(const stack::Network& network, const std::st
   return api_error(*response, "creating network " + name);
 }
 
-Status PodmanEngine::ensure_networks(const stack::Stack& stack) {
+Status PodmanEngine::ensure_networks(const stack::Stack& stack,
+                                     const std::vector<const stack::Service*>& services) {
   std::map<std::string, const stack::Network*> used;
-  for (const stack::Service& service : stack.services) {
-    for (const auto& joined : service.networks) {
+  for (const stack::Service* service : services) {
+    for (const auto& joined : service->networks) {
       if (auto it = stack.networks.find(joined.key); it != stack.networks.end()) {
         used[it->second.name] = &it->second;
       }
