@@ -608,14 +608,19 @@ std::vector<std::array<std::uint64_t, 3>> read_uid_map(PodmanEngine& engine,
     if (state && state->state == ContainerState::exited) break;
     std::this_thread::sleep_for(100ms);
   }
-  Status read = engine.logs(id, {}, [&](std::string_view, std::string_view line) {
-    text += std::string(line) + "\n";
-    return true;
-  });
-  EXPECT_TRUE(read) << read.error().message;
+  // The container may be reported exited a moment before conmon has written its last lines.
   std::vector<std::array<std::uint64_t, 3>> out;
-  std::istringstream lines(text);
-  for (std::array<std::uint64_t, 3> t{}; lines >> t[0] >> t[1] >> t[2];) out.push_back(t);
+  for (int attempt = 0; attempt < 50 && out.empty(); ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(100ms);
+    text.clear();
+    Status read = engine.logs(id, {}, [&](std::string_view, std::string_view line) {
+      text += std::string(line) + "\n";
+      return true;
+    });
+    EXPECT_TRUE(read) << read.error().message;
+    std::istringstream lines(text);
+    for (std::array<std::uint64_t, 3> t{}; lines >> t[0] >> t[1] >> t[2];) out.push_back(t);
+  }
   return out;
 }
 
