@@ -107,7 +107,7 @@ int build_services(Context& ctx, const stack::Stack& stack,
     if (*built == engine::Engine::Built::unchanged) {
       ctx.io.out << fmt::format(
           "{}: {}{} is up to date: built from the same context, Containerfile and arguments "
-          "(no_cache: true builds anyway)\n",
+          "(no_cache: true or pull: true builds anyway)\n",
           s.name, s.image, shown);
     } else {
       ctx.io.out << fmt::format("{}: built {}{} in {}\n", s.name, s.image, shown, seconds(took));

@@ -160,8 +160,8 @@ class Engine {
   virtual Status pull_image(const std::string& image, const ProgressSink& progress) = 0;
   // Builds the image from `build` and tags it `tag`, its output to `output` line by line; or
   // builds nothing when `tag` was built from the same context, Containerfile and arguments
-  // (k_label_build_hash) and `no_cache` is off. An engine that builds nothing (the CRI) says so;
-  // Podman builds for both.
+  // (k_label_build_hash) and neither `no_cache` nor `pull` is set. An engine that builds nothing
+  // (the CRI) says so; Podman builds for both.
   enum class Built { built, unchanged };
   virtual Result<Built> build_image(const stack::Build& build, const std::string& tag,
                                     const BuildSink& output);

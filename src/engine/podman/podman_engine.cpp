@@ -330,7 +330,8 @@ Result<Engine::Built> PodmanEngine::build_image(const stack::Build& build, const
   stack::Build labelled = build;
   labelled.labels[std::string(k_label_build_hash)] =
       sha256_hex(context->tar + '\0' + build_query(build, "", context->dockerfile));
-  if (!build.no_cache) {
+  // no_cache and pull (a newer base image) ask for a build whatever the inputs.
+  if (!build.no_cache && !build.pull) {
     auto existing = image(tag);
     if (!existing) return Error{existing.error().kind, what + ": " + existing.error().message};
     const std::string key(k_label_build_hash);
