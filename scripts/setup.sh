@@ -14,7 +14,7 @@ packages=(
 # `setup.sh --test`: also the peers and tools the whole test suite uses (scripts/test.sh).
 if [ "${1:-}" = "--test" ]; then
   packages+=(
-    clang clang-format libclang-rt-dev containerd redis-server redis-tools
+    clang clang-format clang-tidy libclang-rt-dev containerd redis-server redis-tools
     podman runc catatonit busybox-static procps tmux skopeo docker-registry nodejs
     golang-github-containernetworking-plugin-dnsname
     uidmap slirp4netns fuse-overlayfs

@@ -33,13 +33,21 @@ std::string now_utc() {
   return text;
 }
 
-// What the holder wrote: "pid 123, `edgecrew up`, since 2026-12-05T20:19:34Z".
+// What the holder wrote: "pid 123, `edgecrew up`, since 2026-12-05T20:19:34Z". The holder writes
+// it just after it takes the lock: an empty note is read again for a moment before the holder is
+// called unknown.
 std::string holder(int fd) {
-  char buffer[256];
-  ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
-  std::string text(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
-  return text.empty() ? std::string("another edgecrew") : text;
+  constexpr std::chrono::milliseconds k_note_wait{100};
+  Deadline deadline(k_note_wait);
+  for (;;) {
+    char buffer[256];
+    ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
+    std::string text(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+    if (!text.empty()) return text;
+    if (deadline.expired()) return "another edgecrew";
+    std::this_thread::sleep_for(deadline.remaining_at_most(std::chrono::milliseconds(10)));
+  }
 }
 
 std::string safe_name(const std::string& project) {

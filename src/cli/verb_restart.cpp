@@ -44,7 +44,8 @@ int run_restart(Context& ctx, const RestartOptions& opt) {
       if (!opt.services.empty()) result.failures.push_back({s->name, "it has no container"});
       continue;
     }
-    if (c->state == engine::ContainerState::running) {
+    // A paused container is stopped too (the engine resumes it first): a start alone is refused.
+    if (c->state == engine::ContainerState::running || c->state == engine::ContainerState::paused) {
       auto spec = plan::stop_spec(s, grace);
       events.emit(s->name, plan::Phase::stopping, c->id.substr(0, 12));
       if (auto stopped = opened.engine->stop(c->id, spec.grace, spec.signal); !stopped) {

@@ -55,10 +55,14 @@ engine::ImageStore configured_podman_store(const host::StorageConf& storage) {
 
 namespace {
 
+// The same folder whether or not it exists yet: weakly_canonical keeps the trailing "/" of a path
+// that does not exist ("/var/lib/containers/storage/" on a host where Podman never ran).
 std::string resolved(const std::string& path) {
   std::error_code ec;
   fs::path p = fs::weakly_canonical(path, ec);
-  return ec ? fs::path(path).lexically_normal().string() : p.string();
+  std::string text = ec ? fs::path(path).lexically_normal().string() : p.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text;
 }
 
 }  // namespace

@@ -189,6 +189,9 @@ TEST_F(CliPodmanTest, UpReconcilesPsExecLogsRestart) {
   // Start times have a resolution of a second in places: the restart comes in a later second.
   ASSERT_TRUE(
       wait_until([&] { return std::chrono::system_clock::now() >= before->started_at + 1s; }, 5s));
+  // Paused outside edgecrew, it is restarted all the same (a start alone is refused by Podman).
+  auto paused = podman(*s_peer, {"pause", second["a"]});
+  ASSERT_TRUE(paused && paused->status.success()) << (paused ? paused->err : "");
   auto restart = run({"restart", "a"});
   ASSERT_EQ(restart.status, 0) << restart.out << restart.err;
   auto after = s_peer->engine->inspect(second["a"]);

@@ -1,11 +1,15 @@
 // The container verbs in-process against the recording fake engine: their output formats and
 // what they ask the engine to do. The same verbs against real Podman: tests/podman/.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/context.h"
 #include "cli/project_lock.h"
@@ -206,6 +210,36 @@ TEST_F(CliEngineVerbs, ASecondWriterWaitsForTheProjectLockAndSaysWhoHoldsIt) {
   auto down = run({"down", "-t", "0", "--wait-lock", "0"});
   EXPECT_EQ(down.status, 0) << down.err;
   EXPECT_GE(calls_starting_with("remove"), 2);
+}
+
+// The holder writes its note just after it takes the lock: a writer that comes in between still
+// names it (seen as "locked by another edgecrew" when the note was read once).
+TEST_F(CliEngineVerbs, AWriterArrivingBeforeTheHoldersNoteStillNamesTheHolder) {
+  f.process.environment["XDG_RUNTIME_DIR"] = (f.dir / "run").string();
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::Io io{out, err, false};
+  cli::Context ctx{{}, f.process, io, std::nullopt, {}};
+  std::filesystem::path path;
+  {
+    cli::ProjectLock once(ctx, "app", "the engine given", "up", std::chrono::milliseconds(0));
+    path = once.path();
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ASSERT_EQ(::ftruncate(fd, 0), 0);
+  std::thread late([fd] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    const std::string note = "pid 42, `edgecrew up`, since 2026-12-06T06:00:00Z\n";
+    EXPECT_EQ(::pwrite(fd, note.data(), note.size(), 0), static_cast<ssize_t>(note.size()));
+  });
+  auto blocked = run({"down", "--wait-lock", "0"});
+  late.join();
+  ::close(fd);
+  EXPECT_EQ(blocked.status, 1);
+  EXPECT_THAT(blocked.err, HasSubstr("is busy: pid 42, `edgecrew up`, since "));
+  EXPECT_THAT(blocked.err, Not(HasSubstr("another edgecrew")));
 }
 
 TEST_F(CliEngineVerbs, PodmanAndCriAreTheEngines) {

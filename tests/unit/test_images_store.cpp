@@ -28,6 +28,11 @@ ImageStore cs(std::string driver, std::string graphroot, std::string runroot = {
 TEST(ImagesStore, SameStoreNeedsOneGraphrootAndDriver) {
   EXPECT_TRUE(same_store(cs("overlay", "/var/lib/containers/storage"),
                          cs("overlay", "/var/lib/containers/storage/")));
+  // A folder that does not exist yet (Podman never ran here) is the same with or without its "/".
+  EXPECT_TRUE(same_store(cs("overlay", "/nonexistent-edgecrew/storage/"),
+                         cs("overlay", "/nonexistent-edgecrew/storage")));
+  EXPECT_TRUE(same_store(cs("overlay", "/nonexistent-edgecrew/./a/../storage//"),
+                         cs("overlay", "/nonexistent-edgecrew/storage")));
   EXPECT_FALSE(same_store(cs("overlay", "/var/lib/containers/storage"),
                           cs("vfs", "/var/lib/containers/storage")));
   EXPECT_FALSE(
