@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test; then builds again with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the tests there too, and the tests of edgecrew's threads under
-# ThreadSanitizer. Exits non-zero when any test fails.
+# Installs what is missing, builds, and runs every test; runs clang-tidy over src/; then builds again
+# with AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests there too, and the tests of
+# edgecrew's threads under ThreadSanitizer. Exits non-zero when any test or check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
@@ -14,6 +14,9 @@ cmake --build build
 # tests/k8s-schema/package-lock.json.
 npm ci --prefix tests/k8s-schema --no-audit --no-fund --loglevel=error >/dev/null
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== clang-tidy over src/ (.clang-tidy's checks)"
+./scripts/tidy.sh build
 
 echo "== the same tests under ASan + UBSan"
 # Warnings are errors here too: the sanitizers and -O0 change what the compiler warns about.

@@ -129,7 +129,7 @@ Explanation explain(const Registry& reg, const std::string& name) {
   auto parsed = parse_qualified_name(name);
   if (!parsed.name) {
     out.lines.push_back(parsed.error);
-    out.lines.push_back("a CDI device name is VENDOR/CLASS=NAME, e.g. nvidia.com/gpu=all");
+    out.lines.emplace_back("a CDI device name is VENDOR/CLASS=NAME, e.g. nvidia.com/gpu=all");
     return out;
   }
   std::vector<std::string> dir_names;
@@ -217,7 +217,7 @@ Explanation explain(const Registry& reg, const std::string& name) {
         kinds.empty() ? std::string(" (no spec at all)")
                       : " (kinds found: " + join({kinds.begin(), kinds.end()}, ", ") + ")"));
     if (parsed.name->vendor == "nvidia.com") {
-      out.lines.push_back(
+      out.lines.emplace_back(
           "  generate it: nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml --format=yaml");
     }
   }

@@ -78,7 +78,7 @@ std::vector<std::string> ProgressBoard::lines() const {
   for (const auto& r : m_rows) {
     std::vector<std::string> shown = r.steps;
     if (!r.current.empty()) shown.push_back(r.current);
-    if (shown.empty()) shown.push_back("…");
+    if (shown.empty()) shown.emplace_back("…");
     std::string line = fmt::format("{:<{}}  {}", r.service, width, fmt::join(shown, " → "));
     if (r.seen) line += " " + seconds(r.elapsed);
     out.push_back(std::move(line));

@@ -37,8 +37,8 @@ void add_stack(Context& ctx, doctor::Inputs& in) {
 int run_doctor(Context& ctx, const DoctorOptions& opt) {
   auto checks = doctor::catalogue();
   doctor::Selection selection{opt.only, opt.ignore, {}};
-  if (opt.check_services) selection.opt_ins.push_back("--check-services");
-  if (opt.smoke) selection.opt_ins.push_back("--smoke");
+  if (opt.check_services) selection.opt_ins.emplace_back("--check-services");
+  if (opt.smoke) selection.opt_ins.emplace_back("--smoke");
   if (auto ok = doctor::check_selection(checks, selection); !ok) {
     throw CommandError(2, ok.error().message);
   }

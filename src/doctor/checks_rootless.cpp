@@ -85,7 +85,7 @@ Outcome check_helpers(const Facts& facts) {
     auto helper = host::id_map_helper(facts.root(), name);
     if (helper.path.empty()) {
       evidence.push_back(fmt::format("{}: not found in /usr/bin, /bin, /usr/sbin, /sbin", name));
-      missing.push_back(name);
+      missing.emplace_back(name);
       continue;
     }
     evidence.push_back(fmt::format("{}: {}", helper.path,
@@ -196,7 +196,7 @@ Outcome check_cgroups(const Facts& facts) {
   for (const char* c : {"cpu", "memory"}) {
     if (!cgroups.controllers || std::find(cgroups.controllers->begin(), cgroups.controllers->end(),
                                           c) == cgroups.controllers->end()) {
-      lacking.push_back(c);
+      lacking.emplace_back(c);
     }
   }
   if (lacking.empty()) {

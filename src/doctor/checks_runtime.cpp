@@ -99,7 +99,8 @@ Outcome check_ulimits(const Facts& facts) {
   }
   evidence.push_back(conf_where + (conf.files.empty() ? " (no containers.conf)"
                                                       : " (read: " + join(conf.files, ", ") + ")"));
-  if (!root) evidence.push_back("rootless: Podman keeps its defaults within the caller's limits");
+  if (!root)
+    evidence.emplace_back("rootless: Podman keeps its defaults within the caller's limits");
   std::vector<std::string> over;
   for (const auto& w : wants) {
     evidence.push_back(
@@ -164,14 +165,14 @@ Outcome check_oci_cgroups(const Facts& facts) {
       fmt::format("Podman's OCI runtime: {} ({}; {})", choice.name,
                   choice.path.empty() ? "not installed" : choice.path, choice.source)};
   std::vector<std::string> crun_users;
-  if (choice.name == "crun") crun_users.push_back("Podman");
+  if (choice.name == "crun") crun_users.emplace_back("Podman");
   if (facts.crio().found()) {
     // The crio-config section's decision: the default handler and the binary CRI-O runs for it.
     const auto& verdict = crio_verdict(facts);
     const std::string& def = verdict.default_runtime;
     std::string path = verdict.default_runtime_path.empty() ? def : verdict.default_runtime_path;
     evidence.push_back(fmt::format("CRI-O's default handler: {} ({})", def, path));
-    if (std::filesystem::path(path).filename() == "crun") crun_users.push_back("CRI-O");
+    if (std::filesystem::path(path).filename() == "crun") crun_users.emplace_back("CRI-O");
   }
   const bool refuses = cg.layout == host::CgroupLayout::hybrid && !cg.unified_controllers.empty();
   if (refuses && !crun_users.empty()) {

@@ -162,7 +162,7 @@ Outcome check_registries(const Facts& facts) {
                 "correct the file at the position shown");
   }
   if (!r.unqualified_search || r.unqualified_search->value.empty()) {
-    if (r.files.empty()) evidence.push_back("no /etc/containers/registries.conf");
+    if (r.files.empty()) evidence.emplace_back("no /etc/containers/registries.conf");
     return warn(
         "no unqualified-search-registries: short image names (redis:7) do not resolve", evidence,
         "use fully qualified image names (docker.io/library/redis:7), or add to "

@@ -27,7 +27,7 @@ GpuFacts read_gpus(const Inputs& in) {
   g.count = g.driver.gpu_count();
   if (g.nvml && g.nvml->ok()) g.count = std::max(g.count, static_cast<int>((*g.nvml)->gpus.size()));
   g.looked_at = g.driver.looked_at;
-  g.looked_at.push_back(in.nvml ? "NVML (libnvidia-ml.so.1)" : "not NVML (--root)");
+  g.looked_at.emplace_back(in.nvml ? "NVML (libnvidia-ml.so.1)" : "not NVML (--root)");
   if (g.count == 0) g.none_reason = "no NVIDIA GPU found";
   return g;
 }

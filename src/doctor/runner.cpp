@@ -58,7 +58,7 @@ Status check_selection(const std::vector<Check>& checks, const Selection& select
   return Ok{};
 }
 
-Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts> facts,
+Report run_checks(const std::vector<Check>& checks, const std::shared_ptr<const Facts>& facts,
                   const Selection& selection) {
   Report report;
   report.root = facts->root().string();

@@ -36,7 +36,7 @@ Status check_selection(const std::vector<Check>& checks, const Selection& select
 // was not given is a skip ("not run without --smoke"). A check that outlives its timeout is a
 // failure "timed out after N ms (its title)"; its thread is left to finish on its own (it holds
 // the facts), one that answered is joined.
-Report run_checks(const std::vector<Check>& checks, std::shared_ptr<const Facts> facts,
+Report run_checks(const std::vector<Check>& checks, const std::shared_ptr<const Facts>& facts,
                   const Selection& selection);
 
 }  // namespace edgecrew::doctor

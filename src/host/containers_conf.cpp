@@ -113,8 +113,8 @@ StorageConf read_storage_conf(const fs::path& root,
       it != environment.end() && !it->second.empty()) {
     candidates.push_back(it->second);
   }
-  candidates.push_back("/etc/containers/storage.conf");
-  candidates.push_back("/usr/share/containers/storage.conf");
+  candidates.emplace_back("/etc/containers/storage.conf");
+  candidates.emplace_back("/usr/share/containers/storage.conf");
   for (const auto& c : candidates) {
     auto text = read_file(under(root, c));
     if (!text) continue;

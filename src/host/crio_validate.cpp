@@ -139,7 +139,7 @@ class Validator {
 
  private:
   const CrioValue* get(const std::string& key) const { return m_c.value(key); }
-  std::string text(const std::string& key, std::string fallback = {}) const {
+  std::string text(const std::string& key, const std::string& fallback = {}) const {
     const auto* v = get(key);
     return v == nullptr ? fallback : v->text;
   }

@@ -123,7 +123,7 @@ class Applier {
     }
     m_events.emit(action.service, Phase::started, id.substr(0, 12));
     std::lock_guard lock(m_mutex);
-    m_started.push_back({action.service, id});
+    m_started.emplace_back(action.service, id);
     m_last_start = m_clock.now();
   }
 

@@ -136,7 +136,7 @@ std::optional<ProbeResult> check_transaction(const stack::Probe& probe, const st
   if (error) {
     return failed(ProbeFailure::protocol, fmt::format("{}: RETURN 1 failed{}", label, said));
   }
-  details.push_back("RETURN 1 ok");
+  details.emplace_back("RETURN 1 ok");
   return std::nullopt;
 }
 

@@ -174,12 +174,14 @@ ProbeResult probe_redis(const stack::Probe& probe, const Deadline& deadline) {
   }
 
   SigpipeBlock no_sigpipe;
-  auto run = [&](std::vector<std::string> args) { return command(*context, args, deadline); };
+  auto run = [&](const std::vector<std::string>& args) {
+    return command(*context, args, deadline);
+  };
   if (target->has_password) {
     std::vector<std::string> auth{"AUTH"};
     if (!target->user.empty()) auth.push_back(target->user);
     auth.push_back(target->password);
-    auto reply = run(std::move(auth));
+    auto reply = run(auth);
     if (!reply) {
       return failed(failure_of(reply.error()), fmt::format("{}: {}", label, reply.error().message));
     }

@@ -87,7 +87,7 @@ json http_get(const stack::Service& s, const Url& url, std::string path,
   // The kubelet sends no credentials; a token in the query would only put it in the manifest.
   if (secrets.holds_secret(path)) {
     path = path.substr(0, path.find('?'));
-    notes.push_back("the probe URL's query holds a secret and is left out of the probe");
+    notes.emplace_back("the probe URL's query holds a secret and is left out of the probe");
   }
   json h = {{"path", path}, {"port", container_port_for(s, url.port)}};
   add_host(h, s, url.host);
@@ -155,7 +155,7 @@ json exec_handler(const stack::Healthcheck& h, const ServiceSecrets& secrets,
   }
   if (std::any_of(h.argv.begin(), h.argv.end(),
                   [&](const auto& t) { return secrets.holds_secret(t); })) {
-    notes.push_back(
+    notes.emplace_back(
         "the healthcheck reads its secrets from the container's environment through /bin/sh");
   }
   return json{{"exec", {{"command", std::move(command)}}}};

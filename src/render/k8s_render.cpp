@@ -60,7 +60,7 @@ std::vector<K8sDocument> k8s_documents(const stack::Stack& stack,
       if (k8s::mask_secrets(text, secrets.values)) note = text.get<std::string>();
     }
     if (doc.object["kind"] != "Secret" && k8s::mask_secrets(doc.object, secrets.values)) {
-      doc.notes.push_back(
+      doc.notes.emplace_back(
           "a secret value where Kubernetes takes no reference (an image, a path) "
           "is masked: give it another way, or this manifest will not work");
     }

@@ -29,7 +29,7 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
         stack::to_string(s.restart)));
   }
   if (s.network_mode == NetworkMode::none) {
-    notes.push_back("network_mode: none is not mapped: every pod has a network");
+    notes.emplace_back("network_mode: none is not mapped: every pod has a network");
   }
   for (const auto& joined : s.networks) {
     if (joined.key == "default" && joined.aliases.empty() && joined.ipv4_address.empty()) continue;
@@ -40,13 +40,13 @@ void note_unmapped(const stack::Service& s, std::vector<std::string>& notes) {
         joined.aliases.empty() ? "" : fmt::format(" (aliases {})", fmt::join(joined.aliases, ", ")),
         joined.ipv4_address.empty() ? "" : " (ipv4_address " + joined.ipv4_address + ")"));
   }
-  if (s.ipc == IpcMode::shareable) notes.push_back("ipc: shareable is not mapped");
+  if (s.ipc == IpcMode::shareable) notes.emplace_back("ipc: shareable is not mapped");
   if (!s.stop_signal.empty()) {
     notes.push_back(
         fmt::format("stop_signal {} is not mapped: the kubelet sends SIGTERM", s.stop_signal));
   }
   if (s.init.value_or(false)) {
-    notes.push_back("init: true is not mapped: the image's entrypoint runs as PID 1");
+    notes.emplace_back("init: true is not mapped: the image's entrypoint runs as PID 1");
   }
   for (const auto& p : s.ports) {
     if (p.published && s.network_mode != NetworkMode::host) {
@@ -78,7 +78,7 @@ void map_userns(const stack::Service& s, json& spec, std::vector<std::string>& n
       return;
     case stack::UsernsKind::nomap:
       spec["hostUsers"] = false;
-      notes.push_back(
+      notes.emplace_back(
           "userns_mode nomap becomes hostUsers: false: a private user namespace that holds no id "
           "of the node's users");
       return;

@@ -51,9 +51,8 @@ void decode_short_volume(const Node& n, Service& s, Decoder& d, const DecodeCont
                     "write SOURCE:TARGET[:ro], or use the long syntax");
     return;
   }
-  if (m.source.empty()) {
-    m.type = MountType::volume;
-  } else if (is_host_path(m.source)) {
+  // No source: an anonymous volume; a source that is no path: a named one.
+  if (!m.source.empty() && is_host_path(m.source)) {
     m.type = MountType::bind;
     m.source = absolute_from(ctx.dir, m.source, ctx.home).string();
   } else {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "engine/podman/podman_protocol.h"
 
 namespace edgecrew::engine::podman {
@@ -97,6 +99,20 @@ TEST(PodmanProtocol, TolerantJsonAccess) {
   EXPECT_EQ(json_object(j, "o")["k"], 1);
   EXPECT_TRUE(json_object(j, "nul").empty());
   EXPECT_EQ(json_string(nlohmann::json::array(), "s"), "");
+}
+
+// A pull's progress total of 1e73 (found by the stream fuzzer: a float outside int64's range was
+// undefined behaviour) and other numbers out of range give the nearest value that fits.
+TEST(PodmanProtocol, JsonIntClampsWhatDoesNotFit) {
+  auto j = nlohmann::json::parse(
+      R"({"big":1.0033e73,"small":-1e30,"u":18446744073709551615,"f":2.9,"neg":-7,)"
+      R"("max":9223372036854775807})");
+  EXPECT_EQ(json_int(j, "big"), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(json_int(j, "small"), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(json_int(j, "u"), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(json_int(j, "f"), 2);
+  EXPECT_EQ(json_int(j, "neg"), -7);
+  EXPECT_EQ(json_int(j, "max"), std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(PodmanProtocol, Rfc3339Times) {

@@ -120,7 +120,8 @@ void map_pod(const stack::Service& service, const stack::Stack& stack,
       namespaces.set_network(v1::NODE);
       return;  // on the host network the container's ports are the host's already
     case stack::NetworkMode::none:
-      spec.unmapped.push_back("network_mode: none: a CRI pod always joins the pod network (CNI)");
+      spec.unmapped.emplace_back(
+          "network_mode: none: a CRI pod always joins the pod network (CNI)");
       break;
     case stack::NetworkMode::bridge:
       break;
@@ -224,7 +225,7 @@ void map_linux(const stack::Service& service, CriSpec& spec) {
     if (resources.memory_bytes) out.set_memory_limit_in_bytes(*resources.memory_bytes);
   }
   if (resources.memory_reservation_bytes) {
-    spec.unmapped.push_back("memory reservation: the CRI has no memory request");
+    spec.unmapped.emplace_back("memory reservation: the CRI has no memory request");
   }
   // Present even when empty: the container states that it is not privileged.
   v1::LinuxContainerSecurityContext& security = *linux_config.mutable_security_context();
@@ -235,14 +236,14 @@ void map_linux(const stack::Service& service, CriSpec& spec) {
 // What Compose has and the CRI does not; the engine does some of it itself.
 void note_unmapped(const stack::Service& service, CriSpec& spec) {
   auto& notes = spec.unmapped;
-  if (service.shm_size) notes.push_back("shm_size: the CRI has no /dev/shm size");
-  if (service.init) notes.push_back("init: the CRI has no init process option");
+  if (service.shm_size) notes.emplace_back("shm_size: the CRI has no /dev/shm size");
+  if (service.init) notes.emplace_back("init: the CRI has no init process option");
   if (service.restart != stack::RestartPolicy::no) {
     notes.push_back(fmt::format("restart: {}: the CRI restarts nothing; rerun edgecrew up",
                                 stack::to_string(service.restart)));
   }
   if (service.healthcheck && !service.healthcheck->disabled()) {
-    notes.push_back("healthcheck: the CRI has none; the edgecrew engine runs it through exec");
+    notes.emplace_back("healthcheck: the CRI has none; the edgecrew engine runs it through exec");
   }
   if (!service.stop_signal.empty()) {
     notes.push_back(fmt::format("stop_signal: {}: the runtime sends the image's stop signal",

@@ -29,13 +29,11 @@ Result<std::string> pattern_regex(std::string_view p) {
       if (i + 1 < p.size() && p[i + 1] == '*') {
         ++i;
         while (i + 1 < p.size() && p[i + 1] == '*') ++i;
-        if (i + 1 == p.size()) {
-          re += ".*";
-        } else if (p[i + 1] == '/') {
+        if (i + 1 < p.size() && p[i + 1] == '/') {
           ++i;
           re += "(.*/)?";
         } else {
-          re += ".*";
+          re += ".*";  // at the end, or before more of a name
         }
       } else {
         re += "[^/]*";

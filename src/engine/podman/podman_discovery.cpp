@@ -150,13 +150,13 @@ Result<std::unique_ptr<StartedService>> StartedService::spawn(const SubprocessOp
   // long as this object, spawns it (a doctor check's thread ending must not end the service).
   std::promise<Result<Subprocess>> spawned;
   auto result = spawned.get_future();
-  service->m_keeper = std::jthread(
-      [s = service.get(), promise = std::move(spawned), options](std::stop_token stop) mutable {
-        auto process = Subprocess::spawn(options);
-        const bool ok = process.ok();
-        promise.set_value(std::move(process));
-        if (ok) s->keep_alive(stop);
-      });
+  service->m_keeper = std::jthread([s = service.get(), promise = std::move(spawned),
+                                    options](const std::stop_token& stop) mutable {
+    auto process = Subprocess::spawn(options);
+    const bool ok = process.ok();
+    promise.set_value(std::move(process));
+    if (ok) s->keep_alive(stop);
+  });
   auto process = result.get();
   if (!process) {
     service->m_keeper.join();
@@ -168,7 +168,7 @@ Result<std::unique_ptr<StartedService>> StartedService::spawn(const SubprocessOp
   return service;
 }
 
-void StartedService::keep_alive(std::stop_token stop) {
+void StartedService::keep_alive(const std::stop_token& stop) {
   std::mutex mutex;
   std::condition_variable_any wake;
   std::unique_lock lock(mutex);

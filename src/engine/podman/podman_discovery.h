@@ -80,7 +80,7 @@ class StartedService {
 
  private:
   StartedService(std::filesystem::path dir, std::string socket);
-  void keep_alive(std::stop_token stop);
+  void keep_alive(const std::stop_token& stop);
 
   std::filesystem::path m_dir;
   std::string m_socket;

@@ -570,7 +570,7 @@ Status PodmanEngine::logs(const std::string& id, const LogOptions& options, cons
 
   // A line may span frames: each stream's unfinished line waits for its newline.
   std::string pending[3];
-  auto on_frame = [&](StreamFrame frame) {
+  auto on_frame = [&](const StreamFrame& frame) {
     const int s = frame.stream == 2 ? 2 : 1;
     const std::string_view name = s == 2 ? "stderr" : "stdout";
     pending[s] += frame.data;

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 #include "util/strings.h"
 
@@ -131,7 +133,20 @@ std::int64_t json_int(const nlohmann::json& object, const std::string& key) {
   if (!object.is_object()) return 0;
   auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return 0;
-  if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
+  // Out of range (a float like 1e73, an unsigned above 2^63): the nearest value that fits.
+  constexpr auto k_max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto k_min = std::numeric_limits<std::int64_t>::min();
+  if (it->is_number_float()) {
+    const double d = it->get<double>();
+    if (std::isnan(d)) return 0;
+    if (d >= 9223372036854775808.0) return k_max;
+    if (d < -9223372036854775808.0) return k_min;
+    return static_cast<std::int64_t>(d);
+  }
+  if (it->is_number_unsigned()) {
+    const auto u = it->get<std::uint64_t>();
+    return u > static_cast<std::uint64_t>(k_max) ? k_max : static_cast<std::int64_t>(u);
+  }
   return it->get<std::int64_t>();
 }
 
