@@ -1,9 +1,12 @@
 #include "stack/yaml_tree.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <optional>
+#include <sstream>
 #include <unordered_set>
 
 #include "util/strings.h"
@@ -17,6 +20,47 @@ namespace {
 // alias (an anchor used inside itself) would nest without end.
 constexpr std::size_t k_max_nodes = 1'000'000;
 constexpr int k_max_depth = 100;
+
+// yaml-cpp 0.7's LoadAll never returns when a document starts at a ',' outside a flow collection
+// (a stray "[a], b" or a lone ","): the token is never taken, and every turn adds another empty
+// document until memory runs out (1 GB in 7 s). One pass over the parser's events first
+// finds such a document: it starts where the one before it started.
+class StuckDocument : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> stuck;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (m_started && mark.pos == m_last.pos) stuck = mark;
+    m_started = true;
+    m_last = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool m_started = false;
+  YAML::Mark m_last;
+};
+
+// The mark of a document yaml-cpp would never finish reading, else nullopt; throws what LoadAll
+// throws for a syntax error.
+std::optional<YAML::Mark> stuck_document(const std::string& text) {
+  std::istringstream input(text);
+  YAML::Parser parser(input);
+  StuckDocument events;
+  while (!events.stuck && parser.HandleNextDocument(events)) {
+  }
+  return events.stuck;
+}
 
 struct Converter {
   std::string file;
@@ -184,6 +228,13 @@ std::optional<std::vector<Node>> parse_yaml_documents(const std::string& text,
   }
   std::vector<YAML::Node> roots;
   try {
+    if (auto stuck = stuck_document(text)) {
+      diags.error({file, stuck->line + 1, stuck->column + 1},
+                  "YAML syntax error: did not find expected node content (',' outside a flow "
+                  "collection [...] or {...})",
+                  "remove it, or put the list it belongs to in [ ]");
+      return std::nullopt;
+    }
     roots = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     Location where{file, e.mark.is_null() ? 0 : e.mark.line + 1,

@@ -523,6 +523,24 @@ TEST(LoaderErrors, YamlSyntaxErrorHasLineAndColumn) {
        "indentation and quoting on this line and the one above)"});
 }
 
+// yaml-cpp 0.7 never returns from a file where a document starts at a ',' (found by the compose
+// fuzzer: 1 GB in 7 s); the loader finds it first and says where.
+TEST(LoaderErrors, AStrayCommaIsAnErrorNotAHang) {
+  const std::string what =
+      ": YAML syntax error: did not find expected node content (',' outside a flow collection "
+      "[...] or {...}) (remove it, or put the list it belongs to in [ ])";
+  expect_diagnostics(",\n", {"compose.yaml:1:1" + what});
+  expect_diagnostics("  ,    - redis-server\n", {"compose.yaml:1:3" + what});
+  expect_diagnostics("[a], - b\n", {"compose.yaml:1:4" + what});
+  expect_diagnostics("services: {a: {image: x}}\n---\n,\n", {"compose.yaml:3:1" + what});
+  // Inside a document yaml-cpp says what is wrong itself.
+  expect_diagnostics("services:\n  a:\n    image: x\n  ,    - redis-server\n",
+                     {"compose.yaml:4:3: YAML syntax error: end of map not found (check the "
+                      "indentation and quoting on this line and the one above)"});
+  // Commas and brackets where they belong are not touched.
+  expect_diagnostics("services:\n  a: {image: x, command: [\"a,b\", \"]\"]}\n", {});
+}
+
 TEST(LoaderErrors, DuplicateKeysAndBadMergeKeys) {
   expect_diagnostics(
       "x-base: &base [1, 2]\n"
