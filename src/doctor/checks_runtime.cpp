@@ -99,8 +99,9 @@ Outcome check_ulimits(const Facts& facts) {
   }
   evidence.push_back(conf_where + (conf.files.empty() ? " (no containers.conf)"
                                                       : " (read: " + join(conf.files, ", ") + ")"));
-  if (!root)
+  if (!root) {
     evidence.emplace_back("rootless: Podman keeps its defaults within the caller's limits");
+  }
   std::vector<std::string> over;
   for (const auto& w : wants) {
     evidence.push_back(
