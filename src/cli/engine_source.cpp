@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "engine/cri/cri_engine.h"
+#include "engine/cri/cri_runtime.h"
 #include "util/strings.h"
 
 namespace edgecrew::cli {
@@ -64,8 +64,8 @@ Result<OpenedEngine> reach_engine(const Context& ctx, const stack::Stack& stack,
   }
   if (ctx.global.verbose) {
     ctx.io.err << "edgecrew: using " << opened.reached;
-    if (auto* cri = dynamic_cast<engine::cri::CriEngine*>(opened.engine.get())) {
-      if (auto version = cri->client().version()) {
+    if (auto* cri = dynamic_cast<engine::cri::CriRuntime*>(opened.engine.get())) {
+      if (auto version = cri->version()) {
         ctx.io.err << ": " << version->runtime_name() << " " << version->runtime_version()
                    << " (CRI " << version->runtime_api_version() << ")";
       }

@@ -51,7 +51,7 @@ CriFacts read_cri(const Facts& facts) {
     }
     return out;
   }
-  out.engine = std::dynamic_pointer_cast<cri::CriEngine>(attempt.opened->engine);
+  out.engine = std::dynamic_pointer_cast<cri::CriRuntime>(attempt.opened->engine);
   out.endpoint = out.engine->endpoint();
   out.socket_stat = host::stat_path(out.endpoint->socket);
   if (!out.socket_stat) {
@@ -60,10 +60,10 @@ CriFacts read_cri(const Facts& facts) {
     out.engine.reset();
     return out;
   }
-  out.version = out.engine->client().version();
+  out.version = out.engine->version();
   if (!out.version->ok()) return out;
   out.runtime_name = (*out.version)->runtime_name();
-  out.status = out.engine->client().status(true);
+  out.status = out.engine->status(true);
   if (out.status->ok()) {
     if (auto handlers = containerd_handlers(**out.status)) {
       out.loaded = std::move(handlers);

@@ -13,7 +13,7 @@
 #include "doctor/check.h"
 #include "doctor/facts.h"
 #include "engine/cri/cri_endpoint.h"
-#include "engine/cri/cri_engine.h"
+#include "engine/cri/cri_runtime.h"
 #include "engine/engine_open.h"
 #include "engine/podman/podman_engine.h"
 #include "host/crio_config.h"
@@ -27,7 +27,7 @@ struct CriFacts {
   std::optional<engine::cri::CriEndpoint> endpoint;
   std::optional<host::FileFacts> socket_stat;  // stat() of the socket
   // Opened with 2 s deadlines for every plain call (a doctor check, not a long operation).
-  std::shared_ptr<engine::cri::CriEngine> engine;
+  std::shared_ptr<engine::cri::CriRuntime> engine;
   std::optional<Result<engine::cri::v1::VersionResponse>> version;
   std::optional<Result<engine::cri::v1::StatusResponse>> status;  // verbose
   std::string runtime_name;  // Version's runtime_name: "containerd", "cri-o"

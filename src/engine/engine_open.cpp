@@ -1,6 +1,6 @@
 #include "engine/engine_open.h"
 
-#include "engine/cri/cri_engine.h"
+#include "engine/cri/cri_runtime.h"
 #include "engine/podman/podman_engine.h"
 
 namespace edgecrew::engine {
@@ -67,13 +67,18 @@ EngineAttempt open_cri(const EngineRequest& request) {
   options.mapping = cri::mapping_options_from(request.environment);
   options.stack = request.stack;
   if (request.call_timeout) options.deadlines.call = *request.call_timeout;
+  auto engine = cri::make_cri_engine(*endpoint, options);
+  if (!engine) {
+    out.opened = engine.error();
+    return out;
+  }
   OpenedEngine opened;
   opened.kind = EngineKind::cri;
   opened.socket = endpoint->socket;
   opened.where = "CRI socket " + endpoint->socket;
   opened.reached = endpoint->describe();
   opened.lock_key = opened.where;
-  opened.engine = std::make_shared<cri::CriEngine>(*endpoint, options);
+  opened.engine = std::move(*engine);
   out.opened = std::move(opened);
   return out;
 }

@@ -222,6 +222,31 @@ json stack_to_json(const Stack& stack) {
     }
     j["volumes"] = std::move(volumes);
   }
+  if (!stack.networks.empty()) {
+    json networks = json::object();
+    for (const auto& [key, n] : stack.networks) {
+      json nj;
+      nj["name"] = n.name;
+      if (!n.driver.empty()) nj["driver"] = n.driver;
+      if (!n.driver_opts.empty()) nj["driver_opts"] = n.driver_opts;
+      if (!n.labels.empty()) nj["labels"] = n.labels;
+      if (!n.ipam.empty()) {
+        json pools = json::array();
+        for (const auto& pool : n.ipam) {
+          json pj;
+          pj["subnet"] = pool.subnet;
+          if (!pool.gateway.empty()) pj["gateway"] = pool.gateway;
+          pools.push_back(std::move(pj));
+        }
+        nj["ipam"] = {{"config", std::move(pools)}};
+      }
+      if (n.internal) nj["internal"] = true;
+      if (n.enable_ipv6) nj["enable_ipv6"] = true;
+      if (n.external) nj["external"] = true;
+      networks[key] = std::move(nj);
+    }
+    j["networks"] = std::move(networks);
+  }
   json ext = json::object();
   if (!stack.engine.empty()) ext["engine"] = stack.engine;
   if (!stack.cri_endpoint.empty()) ext["cri_endpoint"] = stack.cri_endpoint;

@@ -338,6 +338,62 @@ TEST_F(CliCriTest, ASocketNotPermittedSaysWhoOwnsIt) {
                                 " is owned by uid 0 gid 0 with mode 700"));
 }
 
+// The binary links no gRPC: it loads the CRI module beside it when a verb reaches a CRI runtime
+// (LD_DEBUG=files names each library as the loader opens it), and the engine it gets there asks
+// the runtime as the linked one does (-v names containerd from its Version). Alone, without the
+// module, it says where it looked and how to build it.
+TEST_F(CliCriTest, TheBinaryLoadsTheCriModuleAndGrpcOnlyForTheCri) {
+  write_file(
+      m_process.cwd / "compose.yaml",
+      std::string("name: ecmodule\nservices:\n  app:\n    image: ") + k_busybox_image + "\n");
+  auto binary = [&](const std::string& exe, std::vector<std::string> args) {
+    SubprocessOptions options;
+    options.argv = {exe};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = {{"HOME", m_process.environment["HOME"]}, {"LD_DEBUG", "files"}};
+    options.working_dir = m_process.cwd;
+    auto r = run_process(options, 60s);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : Completed{};
+  };
+  auto version = binary(EDGECREW_BINARY, {"--version"});
+  EXPECT_EQ(version.status.code, 0) << version.err;
+  EXPECT_THAT(version.err, Not(HasSubstr("libgrpc")));
+  EXPECT_THAT(version.err, Not(HasSubstr("edgecrew-cri.so")));
+  auto config = binary(EDGECREW_BINARY, {"config"});
+  EXPECT_EQ(config.status.code, 0) << config.err;
+  EXPECT_THAT(config.err, Not(HasSubstr("libgrpc")));
+
+  auto ps =
+      binary(EDGECREW_BINARY, {"--engine", "cri", "--cri-endpoint", s_peer->socket, "-v", "ps"});
+  EXPECT_EQ(ps.status.code, 0) << ps.err;
+  EXPECT_THAT(ps.err, HasSubstr("edgecrew-cri.so"));
+  EXPECT_THAT(ps.err, HasSubstr("libgrpc"));
+  EXPECT_THAT(ps.err, HasSubstr(": containerd "));
+
+  // The binary alone in a folder: no module beside it, nor in ../lib/edgecrew.
+  std::string pattern = (fs::temp_directory_path() / "edgecrew-alone-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path alone = fs::path(pattern) / "bin";
+  fs::create_directories(alone);
+  fs::copy_file(EDGECREW_BINARY, alone / "edgecrew");
+  auto lone = binary((alone / "edgecrew").string(),
+                     {"--engine", "cri", "--cri-endpoint", s_peer->socket, "ps"});
+  EXPECT_EQ(lone.status.code, 1);
+  EXPECT_THAT(lone.err, HasSubstr("the CRI module edgecrew-cri.so is not beside the edgecrew "
+                                  "binary (looked for " +
+                                  (alone / "edgecrew-cri.so").string() + ", " + pattern +
+                                  "/lib/edgecrew/edgecrew-cri.so)"));
+  // A file of that name that is not the module is named, with dlopen's reason.
+  write_file(alone / "edgecrew-cri.so", "not an ELF file\n");
+  auto junk = binary((alone / "edgecrew").string(),
+                     {"--engine", "cri", "--cri-endpoint", s_peer->socket, "ps"});
+  EXPECT_EQ(junk.status.code, 1);
+  EXPECT_THAT(junk.err, HasSubstr("the CRI module " + (alone / "edgecrew-cri.so").string() +
+                                  " could not be loaded"));
+  fs::remove_all(pattern);
+}
+
 // Podman's store (no Podman service: storage.conf names it) holds an image containerd lacks:
 // `images` shows the two stores apart, `images sync --to cri` writes the archive and says the
 // ctr command, `--yes` runs it, and `up` then runs the image on the CRI with no registry; with the

@@ -81,6 +81,23 @@ TEST(StackNetworks, DeclaredNetworksAndWhatEachServiceJoins) {
   EXPECT_EQ(st.find("solo")->networks[0].key, "default");
 }
 
+// `config` prints the top-level networks as docker compose config does: by key, with the name
+// the engine uses, and the default network when a service joins it.
+TEST(StackNetworks, ConfigPrintsTheNetworksWithTheirEngineNames) {
+  auto printed = stack_to_json(load_ok(k_two_networks))["networks"];
+  EXPECT_EQ(printed.dump(), ordered_json::parse(R"({
+    "back": {"name": "app_back", "driver": "bridge", "driver_opts": {"mtu": "1400"},
+             "ipam": {"config": [{"subnet": "10.5.0.0/24", "gateway": "10.5.0.1"}]},
+             "internal": true},
+    "default": {"name": "app_default"},
+    "front": {"name": "app_front", "labels": {"team": "web"}},
+    "shared": {"name": "corp-net", "external": true}
+  })")
+                                .dump());
+  EXPECT_FALSE(stack_to_json(load_ok("services:\n  a:\n    image: x\n    network_mode: host\n"))
+                   .contains("networks"));
+}
+
 TEST(StackNetworks, NoDefaultNetworkWhenNoServiceUsesIt) {
   Stack st = load_ok(
       "services:\n  a:\n    image: x\n    networks: [n]\n  h:\n    image: x\n"

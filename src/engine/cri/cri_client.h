@@ -10,24 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "engine/cri/cri_runtime.h"
 #include "engine/cri/proto/runtime.grpc.pb.h"
 #include "util/result.h"
 
 namespace edgecrew::engine::cri {
-
-namespace v1 = ::runtime::v1;
-
-// The deadlines, by name; an RPC's error names the one it ran under.
-struct CriDeadlines {
-  std::chrono::milliseconds call{10'000};  // status, list, remove, image status
-  // RunPodSandbox and CreateContainer: the runtime sets up namespaces, mounts and the rootfs.
-  std::chrono::milliseconds create{60'000};
-  // StopContainer waits for the container's grace period: this much on top of it.
-  std::chrono::milliseconds stop_margin{30'000};
-  // ExecSync has its own timeout: this much on top of it for the round trip.
-  std::chrono::milliseconds exec_margin{5'000};
-  std::chrono::milliseconds pull{30 * 60 * 1'000};  // images of gigabytes
-};
 
 // The Error for a failed RPC: `rpc` on `socket`, which ran under the deadline `deadline_name` of
 // `deadline`. UNAVAILABLE (a missing socket, nothing listening; "Permission denied" in its text

@@ -15,32 +15,20 @@
 #include "engine/cri/cri_client.h"
 #include "engine/cri/cri_endpoint.h"
 #include "engine/cri/cri_mapping.h"
+#include "engine/cri/cri_runtime.h"
 #include "engine/engine.h"
 
 namespace edgecrew::engine::cri {
 
-struct CriEngineOptions {
-  CriMappingOptions mapping;  // data root (named volumes), log root, cgroup parent
-  CriDeadlines deadlines;
-  // The stack the verbs run, to make a new pod for a service whose container exited.
-  const stack::Stack* stack = nullptr;
-  // Sees each CreateContainer request before it is sent (tests check what was asked for).
-  std::function<void(const v1::CreateContainerRequest&)> on_create;
-  std::chrono::milliseconds log_poll_interval{100};
-};
-
-// The variables that move the engine's host directories, for users and tests:
-// EDGECREW_CRI_DATA_ROOT (named volumes), EDGECREW_CRI_LOG_ROOT (pod logs),
-// EDGECREW_CRI_CGROUP_PARENT.
-CriMappingOptions mapping_options_from(const std::map<std::string, std::string>& environment);
-
-class CriEngine : public Engine {
+class CriEngine : public CriRuntime {
  public:
   CriEngine(CriEndpoint endpoint, CriEngineOptions options = {});
 
   std::string_view name() const override { return "cri"; }
-  const CriEndpoint& endpoint() const { return m_endpoint; }
+  const CriEndpoint& endpoint() const override { return m_endpoint; }
   CriClient& client() { return m_client; }
+  Result<v1::VersionResponse> version() override { return m_client.version(); }
+  Result<v1::StatusResponse> status(bool verbose) override { return m_client.status(verbose); }
 
   Result<std::vector<Container>> list(const std::string& project) override;
   Result<Container> inspect(const std::string& id) override;
