@@ -67,6 +67,13 @@ int run_down(Context& ctx, const DownOptions& opt) {
   if (!result.removed_networks.empty()) {
     line += fmt::format(", network(s) removed: {}", fmt::join(result.removed_networks, " "));
   }
+  for (const std::string& name : result.networks_in_use) {
+    ctx.io.err << fmt::format(
+        "edgecrew: warning: network {} kept: containers outside project {} still use it (it goes "
+        "with the next `edgecrew down` once they are gone, or `podman network rm -f {}` removes "
+        "them with it)\n",
+        name, st.name, name);
+  }
   if (opt.volumes) {
     line += result.removed_volumes.empty()
                 ? std::string(", no volume to remove")

@@ -139,6 +139,13 @@ using BuildSink = std::function<void(std::string_view line)>;
 // download) is not an error until then. A build has no overall limit.
 inline constexpr std::chrono::milliseconds k_build_idle_timeout{30 * 60 * 1'000};
 
+// What remove_networks did: the networks removed, and those kept because containers outside the
+// project still use them (engine names).
+struct NetworksRemoved {
+  std::vector<std::string> removed;
+  std::vector<std::string> in_use;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -182,8 +189,9 @@ class Engine {
   virtual Status ensure_networks(const stack::Stack& stack,
                                  const std::vector<const stack::Service*>& services) = 0;
   // Removes the stack's networks that are not external and that the project made (one of the same
-  // name made by someone else stays); returns the names of those removed.
-  virtual Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) = 0;
+  // name made by someone else stays). A network that containers outside the project still use is
+  // kept and named, not an error (docker compose warns too).
+  virtual Result<NetworksRemoved> remove_networks(const stack::Stack& stack) = 0;
 
   // Creates the workload's container, not started; returns its id.
   virtual Result<std::string> create(const Workload& workload) = 0;

@@ -56,6 +56,7 @@ struct ExecutionResult {
   // teardown: what existed and was removed (engine names).
   std::vector<std::string> removed_volumes;
   std::vector<std::string> removed_networks;
+  std::vector<std::string> networks_in_use;  // kept: containers outside the project use them
   bool ok() const { return failures.empty(); }
 };
 

@@ -84,8 +84,9 @@ ExecutionResult teardown(engine::Engine& engine, const stack::Stack& stack,
   if (auto removed = engine.remove_networks(stack); !removed) {
     fail(stack.name, fmt::format("remove networks failed: {}", removed.error().message));
   } else {
-    for (const std::string& name : *removed) events.emit(name, Phase::removed, "network");
-    result.removed_networks = std::move(*removed);
+    for (const std::string& name : removed->removed) events.emit(name, Phase::removed, "network");
+    result.removed_networks = std::move(removed->removed);
+    result.networks_in_use = std::move(removed->in_use);
   }
 
   if (options.remove_volumes) {

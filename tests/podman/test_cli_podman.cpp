@@ -307,6 +307,40 @@ TEST_F(CliPodmanTest, NamedNetworksAliasesInternalExternalAndDown) {
   (void)podman(*s_peer, {"network", "rm", "ecnet-ext"});
 }
 
+// A network the project made that another project's container joined (as external) outlives
+// `down`: Podman refuses to remove it, down says so and succeeds; once the other project is down,
+// the next `down` removes it.
+TEST_F(CliPodmanTest, DownKeepsANetworkAnotherProjectStillUses) {
+  (void)podman(*s_peer, {"network", "rm", "-f", "ecshared"});
+  const std::string sleeper = std::string("    image: ") + k_image +
+                              "\n    command: [\"sleep\", \"1000\"]\n    stop_grace_period: 1s\n";
+  write(m_process.cwd / "a.yaml", "name: ecowner\nservices:\n  a:\n" + sleeper +
+                                      "    networks: [shared]\n"
+                                      "networks:\n  shared:\n    name: ecshared\n");
+  write(m_process.cwd / "b.yaml", "name: ecguest\nservices:\n  b:\n" + sleeper +
+                                      "    networks: [shared]\n"
+                                      "networks:\n  shared:\n    external: true\n"
+                                      "    name: ecshared\n");
+  ASSERT_EQ(run({"-f", "a.yaml", "up"}).status, 0);
+  auto guest = run({"-f", "b.yaml", "up"});
+  ASSERT_EQ(guest.status, 0) << guest.out << guest.err;
+
+  auto down = run({"-f", "a.yaml", "down"});
+  EXPECT_EQ(down.status, 0) << down.out << down.err;
+  EXPECT_THAT(down.err, HasSubstr("network ecshared kept: containers outside project ecowner "
+                                  "still use it"));
+  EXPECT_THAT(down.out, Not(HasSubstr("network(s) removed")));
+  auto exists = podman(*s_peer, {"network", "exists", "ecshared"});
+  EXPECT_TRUE(exists && exists->status.success());
+
+  EXPECT_EQ(run({"-f", "b.yaml", "down"}).status, 0);
+  auto again = run({"-f", "a.yaml", "down"});
+  EXPECT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("network(s) removed: ecshared"));
+  exists = podman(*s_peer, {"network", "exists", "ecshared"});
+  EXPECT_FALSE(exists && exists->status.success());
+}
+
 // An anonymous volume keeps its data across a recreate (one volume, none leaked) and goes with
 // down --volumes, which names only what it removed.
 TEST_F(CliPodmanTest, AnonymousVolumeIsCarriedOverAndRemovedByDownVolumes) {

@@ -112,6 +112,12 @@ class FakeEngine final : public engine::Engine {
     m_exit_on_start[service] = code;
   }
 
+  // remove_networks keeps `network` (engine name): containers outside the project use it.
+  void network_in_use(const std::string& network) {
+    std::lock_guard lock(m_mutex);
+    m_networks_in_use.insert(network);
+  }
+
   void set_hook(Hook hook) {
     std::lock_guard lock(m_mutex);
     m_hook = std::move(hook);
@@ -242,11 +248,12 @@ class FakeEngine final : public engine::Engine {
     return Ok{};
   }
 
-  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override {
+  Result<NetworksRemoved> remove_networks(const stack::Stack& stack) override {
     if (auto error = record("remove_networks " + stack.name)) return *error;
-    std::vector<std::string> out;
+    NetworksRemoved out;
     for (const auto& [key, network] : stack.networks) {
-      if (!network.external) out.push_back(network.name);
+      if (network.external) continue;
+      (m_networks_in_use.contains(network.name) ? out.in_use : out.removed).push_back(network.name);
     }
     return out;
   }
@@ -374,6 +381,7 @@ class FakeEngine final : public engine::Engine {
   std::map<std::string, std::deque<int>> m_exec_scripts;
   std::map<std::string, std::string> m_exec_output;
   std::map<std::string, int> m_exit_on_start;
+  std::set<std::string> m_networks_in_use;
   std::map<std::string, int> m_counts;
   int m_tick = 0;
   Hook m_hook;

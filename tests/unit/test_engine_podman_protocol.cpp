@@ -62,6 +62,28 @@ TEST(PodmanProtocol, ApiErrorsCarryKindCauseAndMessage) {
   EXPECT_EQ(api_error(r, "w").kind, ErrorKind::permission_denied);
 }
 
+// Podman 4.3's answer to removing a network a container is on (measured with curl on a private
+// service), and Docker's 409; other failures are not "in use".
+TEST(PodmanProtocol, ANetworkInUseIsToldFromOtherFailures) {
+  net::HttpResponse r;
+  r.status = 500;
+  r.body = R"({"cause":"network is being used","message":"\"n\" has associated containers with )"
+           R"(it. Use -f to forcibly delete containers and pods: network is being used",)"
+           R"("response":500})";
+  EXPECT_TRUE(network_in_use(r));
+  r.status = 409;
+  r.body = R"({"message":"error while removing network: network n has active endpoints"})";
+  EXPECT_TRUE(network_in_use(r));
+  r.status = 500;
+  r.body = R"({"cause":"boom","message":"network is being used? no","response":500})";
+  EXPECT_FALSE(network_in_use(r));
+  r.body = "network is being used";  // not JSON
+  EXPECT_FALSE(network_in_use(r));
+  r.status = 404;
+  r.body = R"({"cause":"network is being used"})";
+  EXPECT_FALSE(network_in_use(r));
+}
+
 TEST(PodmanProtocol, A500ForAContainerRemovedMeanwhileMeansItIsGone) {
   net::HttpResponse r;
   r.status = 404;

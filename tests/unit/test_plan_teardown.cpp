@@ -157,6 +157,19 @@ TEST_F(TeardownTest, ReportsOnlyTheVolumesThatExistedAndRemovesNetworksAfterCont
   EXPECT_THAT(down(stack, remove_volumes()).removed_volumes, ::testing::ElementsAre("app_data"));
 }
 
+// A network another project's containers still use is kept and named; down still succeeds.
+TEST_F(TeardownTest, ANetworkStillInUseIsKeptAndNamedNotAFailure) {
+  engine.add_container("redis", "h", ContainerState::running);
+  auto stack = with_volumes();
+  stack.networks["default"] = {.key = "default", .name = "app_default"};
+  stack.networks["shared"] = {.key = "shared", .name = "shared-net"};
+  engine.network_in_use("shared-net");
+  auto result = down(stack, remove_volumes());
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(result.removed_networks, ::testing::ElementsAre("app_default"));
+  EXPECT_THAT(result.networks_in_use, ::testing::ElementsAre("shared-net"));
+}
+
 TEST_F(TeardownTest, AFailedStopIsReportedAndTheRestStillGoes) {
   auto stack = make_stack({make_service("a"), make_service("b")});
   engine.add_container("a", "h", ContainerState::running);

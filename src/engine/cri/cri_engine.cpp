@@ -312,8 +312,8 @@ Status CriEngine::ensure_networks(const stack::Stack&, const std::vector<const s
   return Ok{};
 }
 
-Result<std::vector<std::string>> CriEngine::remove_networks(const stack::Stack&) {
-  return std::vector<std::string>{};
+Result<NetworksRemoved> CriEngine::remove_networks(const stack::Stack&) {
+  return NetworksRemoved{};
 }
 
 Status CriEngine::remove_pod(const std::string& sandbox_id) {

@@ -41,7 +41,7 @@ class CriEngine : public CriRuntime {
   Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
   Status ensure_networks(const stack::Stack& stack,
                          const std::vector<const stack::Service*>& services) override;
-  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override;
+  Result<NetworksRemoved> remove_networks(const stack::Stack& stack) override;
   Result<std::string> create(const Workload& workload) override;
   Status start(const std::string& id) override;
   // The CRI has no pause, so no container of its is paused: an error that says so.

@@ -69,7 +69,7 @@ class PodmanEngine : public Engine {
   Result<std::vector<std::string>> remove_anonymous_volumes(const std::string& project) override;
   Status ensure_networks(const stack::Stack& stack,
                          const std::vector<const stack::Service*>& services) override;
-  Result<std::vector<std::string>> remove_networks(const stack::Stack& stack) override;
+  Result<NetworksRemoved> remove_networks(const stack::Stack& stack) override;
   Result<std::string> create(const Workload& workload) override;
   // A container still stopping is waited for (at most stop_margin), then started.
   Status start(const std::string& id) override;

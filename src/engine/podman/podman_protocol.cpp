@@ -77,6 +77,14 @@ bool container_is_gone(const net::HttpResponse& response) {
   return false;
 }
 
+bool network_in_use(const net::HttpResponse& response) {
+  if (response.status == 409) return true;
+  if (response.status != 500) return false;
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  return !body.is_discarded() && body.is_object() &&
+         json_string(body, "cause") == "network is being used";
+}
+
 Error api_error(const net::HttpResponse& response, const std::string& what) {
   ErrorKind kind = ErrorKind::io;
   if (container_is_gone(response)) kind = ErrorKind::not_found;

@@ -52,6 +52,10 @@ Result<nlohmann::json> parse_body(const net::HttpResponse& response, const std::
 // container with name or ID"). Stop and remove take it as done.
 bool container_is_gone(const net::HttpResponse& response);
 
+// The response refuses to remove a network because containers use it: Podman 4.3 answers HTTP 500
+// with the cause "network is being used" (Docker's API, 409 "has active endpoints").
+bool network_in_use(const net::HttpResponse& response);
+
 // Percent-encodes everything but RFC 3986's unreserved characters (path elements, query values).
 std::string query_escape(std::string_view text);
 

@@ -187,14 +187,14 @@ Status PodmanEngine::ensure_networks(const stack::Stack& stack,
   return Ok{};
 }
 
-Result<std::vector<std::string>> PodmanEngine::remove_networks(const stack::Stack& stack) {
+Result<NetworksRemoved> PodmanEngine::remove_networks(const stack::Stack& stack) {
   std::set<std::string> names;
   for (const auto& [key, network] : stack.networks) {
     if (!network.external) names.insert(network.name);
   }
   // A stack built in code lists no networks; its bridge services are on the default one.
   names.insert(project_network(stack.name));
-  std::vector<std::string> removed;
+  NetworksRemoved out;
   for (const std::string& name : names) {
     auto found =
         get_json("/networks/" + query_escape(name) + "/json", "inspecting network " + name);
@@ -204,13 +204,19 @@ Result<std::vector<std::string>> PodmanEngine::remove_networks(const stack::Stac
     if (json_string(json_object(**found, "labels"), std::string(k_label_project)) != stack.name) {
       continue;
     }
-    auto gone = remove_path("/networks/" + query_escape(name), "removing network " + name);
-    if (!gone) return gone.error();
-    if (*gone) removed.push_back(name);
+    auto response = call("DELETE", "/networks/" + query_escape(name), "", m_timeouts.call);
+    if (!response) return response.error();
+    if (response->status == 200 || response->status == 204) {
+      out.removed.push_back(name);
+    } else if (network_in_use(*response)) {
+      out.in_use.push_back(name);
+    } else if (response->status != 404) {
+      return api_error(*response, "removing network " + name);
+    }
   }
   std::lock_guard lock(m_network_mutex);
-  for (const auto& name : removed) m_networks.erase(name);
-  return removed;
+  for (const auto& name : out.removed) m_networks.erase(name);
+  return out;
 }
 
 Status PodmanEngine::ensure_service_networks(const Workload& workload) {
