@@ -248,9 +248,9 @@ class FakeEngine final : public engine::Engine {
     return Ok{};
   }
 
-  Result<NetworksRemoved> remove_networks(const stack::Stack& stack) override {
+  Result<engine::NetworksRemoved> remove_networks(const stack::Stack& stack) override {
     if (auto error = record("remove_networks " + stack.name)) return *error;
-    NetworksRemoved out;
+    engine::NetworksRemoved out;
     for (const auto& [key, network] : stack.networks) {
       if (network.external) continue;
       (m_networks_in_use.contains(network.name) ? out.in_use : out.removed).push_back(network.name);

@@ -213,6 +213,7 @@ volumes:
     "ext": {"name": "ext", "external": true},
     "html": {"name": "demo_html", "labels": {"a": "b"}}
   },
+  "networks": {"default": {"name": "demo_default"}},
   "x-edgecrew": {"engine": "podman"}
 })";
   EXPECT_EQ(stack_to_json(*r.stack).dump(2), nlohmann::ordered_json::parse(expected).dump(2));
