@@ -76,7 +76,10 @@ std::string follow_service(Context& ctx, const OpenedEngine& opened, const std::
       if (!listed) continue;
       const engine::Container* c = container_of(*listed, service);
       if (c == nullptr || c->state != engine::ContainerState::running) continue;
-      if (c->id != container.id || c->started_at > container.started_at) next = *c;
+      // Running: a new container, or this one started again. Podman lists start times in whole
+      // seconds, so a restart within the second looks like the run already followed; following
+      // that run again would repeat nothing (`seen` skips what was shown), so either is taken.
+      next = *c;
     }
     if (!next) return {};
     if (next->id != container.id) seen = 0;  // a new container: its whole log is new

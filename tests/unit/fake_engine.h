@@ -112,6 +112,12 @@ class FakeEngine final : public engine::Engine {
     m_exit_on_start[service] = code;
   }
 
+  // What logs gives for the container `id`: its whole log, each call (as Podman's log file).
+  void set_log(const std::string& id, std::vector<std::string> lines) {
+    std::lock_guard lock(m_mutex);
+    m_logs[id] = std::move(lines);
+  }
+
   // remove_networks keeps `network` (engine name): containers outside the project use it.
   void network_in_use(const std::string& network) {
     std::lock_guard lock(m_mutex);
@@ -340,8 +346,17 @@ class FakeEngine final : public engine::Engine {
     return result;
   }
 
-  Status logs(const std::string& id, const engine::LogOptions&, const engine::LogSink&) override {
+  Status logs(const std::string& id, const engine::LogOptions&,
+              const engine::LogSink& sink) override {
     if (auto error = record("logs " + id)) return *error;
+    std::vector<std::string> lines;
+    {
+      std::lock_guard lock(m_mutex);
+      if (auto found = m_logs.find(id); found != m_logs.end()) lines = found->second;
+    }
+    for (const auto& line : lines) {
+      if (!sink("stdout", line)) break;
+    }
     return Ok{};
   }
 
@@ -382,6 +397,7 @@ class FakeEngine final : public engine::Engine {
   std::map<std::string, std::string> m_exec_output;
   std::map<std::string, int> m_exit_on_start;
   std::set<std::string> m_networks_in_use;
+  std::map<std::string, std::vector<std::string>> m_logs;
   std::map<std::string, int> m_counts;
   int m_tick = 0;
   Hook m_hook;

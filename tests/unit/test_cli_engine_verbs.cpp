@@ -170,6 +170,29 @@ TEST_F(CliEngineVerbs, PsTableAndJson) {
   EXPECT_EQ(doc[0]["exit_code"], 2);
 }
 
+// `logs -f` follows a container that started again under the same id within the same second
+// (Podman lists start times in whole seconds): the new run's line is shown, the old one not again,
+// and the follow ends once the container has stopped.
+TEST_F(CliEngineVerbs, LogsFollowSeesARestartWithinTheSameSecond) {
+  const std::string id = fake->add_container("a", "h", engine::ContainerState::running, 5);
+  fake->set_log(id, {"start"});
+  int follows = 0;
+  fake->set_hook([&](const std::string& call) {
+    if (call != "logs " + id || ++follows != 2) return;
+    // The first follow has ended: the container ran again (same id, same start second) and
+    // wrote its line, then stopped.
+    fake->set_log(id, {"start", "start"});
+    (void)fake->stop(id, std::chrono::milliseconds(0), "SIGTERM");
+  });
+  auto logs = run({"logs", "-f", "a"});
+  ASSERT_EQ(logs.status, 0) << logs.err;
+  EXPECT_EQ(follows, 2);
+  std::istringstream lines(logs.out);
+  int starts = 0;
+  for (std::string line; std::getline(lines, line);) starts += line.ends_with("start") ? 1 : 0;
+  EXPECT_EQ(starts, 2) << logs.out;
+}
+
 TEST_F(CliEngineVerbs, DownRemovesEveryContainerAndKeepsVolumes) {
   ASSERT_EQ(run({"up"}).status, 0);
   auto down = run({"down", "-t", "0"});
