@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test, with clang-tidy over src/ beside them;
 # then builds again with AddressSanitizer and UndefinedBehaviorSanitizer and runs the tests there
-# too, and the tests of edgecrew's threads under ThreadSanitizer. Exits non-zero when any test or check fails.
+# too, and the tests of edgecrew's threads under ThreadSanitizer. Exits non-zero when any test or
+# check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test

@@ -6,7 +6,6 @@
 // a new pod for its service from the stack, and the old id then stands for the new container.
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -31,8 +31,16 @@ std::vector<fs::path> module_candidates() {
 
 Module load_module() {
   Module out;
+  const std::vector<fs::path> candidates = module_candidates();
+  if (candidates.empty()) {
+    out.error = fmt::format(
+        "the CRI module {} cannot be looked for: /proc/self/exe does not say where the edgecrew "
+        "binary is (is /proc mounted?)",
+        k_cri_module_file);
+    return out;
+  }
   std::vector<std::string> looked;
-  for (const auto& path : module_candidates()) {
+  for (const auto& path : candidates) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
       looked.push_back(path.string());

@@ -61,8 +61,8 @@ Result<std::shared_ptr<CriRuntime>> make_cri_engine(const CriEndpoint& endpoint,
 
 // The CRI module (a shared object built beside the edgecrew binary) and what it exports: the
 // version of what is passed through the entry point, which the loader compares with its own, and
-// the entry point, which sets *out. Raise k_cri_module_abi when CriRuntime, CriEngineOptions,
-// CriEndpoint or the entry point change.
+// the entry point, which sets *out. Raise k_cri_module_abi when CriRuntime (the Engine interface
+// included), CriEngineOptions, CriEndpoint or the entry point change.
 inline constexpr const char* k_cri_module_file = "edgecrew-cri.so";
 inline constexpr int k_cri_module_abi = 1;
 using CriModuleEntry = void (*)(const CriEndpoint* endpoint, const CriEngineOptions* options,
